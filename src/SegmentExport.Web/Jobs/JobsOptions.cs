@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SegmentExport.Web.Jobs;
+
+/// <summary>The "Jobs" section: the clustered Quartz scheduler every node runs.</summary>
+public sealed class JobsOptions : IValidatableObject
+{
+    public const string Section = "Jobs";
+
+    /// <summary>Scheduler name; every node of one cluster must use the same.</summary>
+    [Required(ErrorMessage = "Jobs:SchedulerName must not be empty.")]
+    public string SchedulerName { get; set; } = "SegmentExport";
+
+    /// <summary>How many jobs (export runs, refreshes) one node runs at once.</summary>
+    [Range(1, 64, ErrorMessage = "Jobs:MaxConcurrency must be between 1 and 64.")]
+    public int MaxConcurrency { get; set; } = 4;
+
+    /// <summary>How often a node records that it is alive.</summary>
+    public TimeSpan CheckinInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long past a missed check-in before other nodes take over a node's runs.</summary>
+    public TimeSpan CheckinMisfireThreshold { get; set; } = TimeSpan.FromSeconds(20);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (CheckinInterval < TimeSpan.FromSeconds(1) || CheckinInterval > TimeSpan.FromMinutes(10))
+        {
+            yield return new ValidationResult(
+                $"Jobs:CheckinInterval must be between 00:00:01 and 00:10:00 (it was {CheckinInterval}).", [nameof(CheckinInterval)]);
+        }
+
+        if (CheckinMisfireThreshold < CheckinInterval)
+        {
+            yield return new ValidationResult(
+                $"Jobs:CheckinMisfireThreshold must be at least Jobs:CheckinInterval ({CheckinInterval}); it was {CheckinMisfireThreshold}.",
+                [nameof(CheckinMisfireThreshold)]);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using Npgsql;
+using Quartz;
+using SegmentExport.Web.Database;
+
+namespace SegmentExport.Web.Jobs;
+
+public static class JobsSetup
+{
+    /// <summary>
+    /// Quartz, clustered over the app's PostgreSQL with System.Text.Json job data. The tables are
+    /// created by <see cref="DatabaseInitializer"/> before the scheduler starts; the store then only
+    /// validates them.
+    /// </summary>
+    public static void AddJobs(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<JobsOptions>()
+            .BindConfiguration(JobsOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var options = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        builder.Services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(s =>
+            {
+                s.InstanceName = options.SchedulerName;
+                s.GenerateInstanceId = true;
+            });
+            q.UseDefaultThreadPool(options.MaxConcurrency);
+            q.UsePersistentStore(store =>
+            {
+                store.UsePostgres(ds => ds.DataSourceFactory = sp => sp.GetRequiredService<NpgsqlDataSource>());
+                store.ConfigureStore(s => s.TablePrefix = DatabaseInitializer.QuartzTablePrefix);
+                store.UseSystemTextJsonSerializer();
+                store.UseClustering(c =>
+                {
+                    c.CheckinInterval = options.CheckinInterval;
+                    c.CheckinMisfireThreshold = options.CheckinMisfireThreshold;
+                });
+            });
+        });
+        builder.Services.AddQuartzHostedService(h =>
+        {
+            h.WaitForJobsToComplete = false;
+            h.AwaitApplicationStarted = true;
+        });
+        builder.Services.AddSingleton<JobEngine>();
+    }
+}

@@ -1,0 +1,36 @@
+using SegmentExport.Web.Audit;
+using SegmentExport.Web.Database;
+using SegmentExport.Web.Health;
+using SegmentExport.Web.Hosting;
+using SegmentExport.Web.Identity;
+using SegmentExport.Web.Jobs;
+
+var builder = WebApplication.CreateBuilder(args);
+
+if (!EmbeddedPostgres.CanStartOrIsConfigured(builder.Configuration, out var missing))
+{
+    // One sentence, no stack trace: this is a setup problem, not a crash.
+    await Console.Error.WriteLineAsync(missing);
+    return 1;
+}
+
+builder.AddAppLogging();
+builder.AddAppOptions();
+builder.AddDatabase();
+builder.AddAppIdentity();
+builder.AddJobs();
+builder.AddAudit();
+builder.AddHealth();
+builder.AddWebUi();
+
+var app = builder.Build();
+
+app.UseWebUi();
+app.MapHealth();
+app.MapRazorPages();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point type, public so integration tests can host the app.</summary>
+public partial class Program;
