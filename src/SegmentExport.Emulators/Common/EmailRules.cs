@@ -1,0 +1,56 @@
+namespace SegmentExport.Emulators.Common;
+
+/// <summary>
+/// Email checks shared by the emulators. <see cref="LooksLikeEmail"/> is the coarse up-front syntax check
+/// (ActiveCampaign rejects a whole import on it, provider-apis 2.9); <see cref="IsDeliverable"/> is the stricter check
+/// platforms apply per row (Mailchimp "looks fake or invalid", ActiveCampaign <c>failure[]</c>,
+/// Constant Contact correctable rows, Campaign Monitor code 1).
+/// </summary>
+public static class EmailRules
+{
+    public static bool LooksLikeEmail(string? email)
+    {
+        if (string.IsNullOrWhiteSpace(email))
+        {
+            return false;
+        }
+
+        var at = email.IndexOf('@', StringComparison.Ordinal);
+        return at > 0 && at < email.Length - 1 && email.IndexOf('@', at + 1) < 0 && !email.Any(char.IsWhiteSpace);
+    }
+
+    public static bool IsDeliverable(string? email)
+    {
+        if (!LooksLikeEmail(email))
+        {
+            return false;
+        }
+
+        var at = email!.IndexOf('@', StringComparison.Ordinal);
+        var local = email.AsSpan(0, at);
+        var domain = email.AsSpan(at + 1);
+        var lastDot = domain.LastIndexOf('.');
+        if (lastDot <= 0 || domain.Length - lastDot - 1 < 2 || local.StartsWith(".") || local.EndsWith("."))
+        {
+            return false;
+        }
+
+        foreach (var c in local)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || "._%+-".Contains(c, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+        }
+
+        foreach (var c in domain)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
