@@ -17,6 +17,8 @@ public static class IdentitySetup
         services.AddIdentity<AppUser, AppRole>(options =>
             {
                 options.User.RequireUniqueEmail = true;
+                // User names are email addresses, which may hold characters Identity's default list lacks.
+                options.User.AllowedUserNameCharacters = "";
                 options.Password.RequiredLength = 10;
                 options.Password.RequireNonAlphanumeric = false;
                 options.Password.RequireUppercase = false;

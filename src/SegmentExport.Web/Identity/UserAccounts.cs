@@ -103,7 +103,9 @@ public sealed class UserAccounts(UserManager<AppUser> users, TimeProvider clock)
 
     public static void AddErrors(ModelStateDictionary modelState, IEnumerable<IdentityError> errors)
     {
-        foreach (var error in errors)
+        // The user name is the email, so a duplicate email is also reported as a duplicate user name;
+        // say it once, in the email's words.
+        foreach (var error in errors.Where(e => e.Code != "DuplicateUserName"))
         {
             var field = error.Code switch
             {

@@ -47,7 +47,7 @@ public sealed partial class Browser(HttpClient client) : IDisposable
 
     /// <summary>The visible text of a page, for failure messages and assertions.</summary>
     public static string Text(string html) =>
-        WhitespacePattern().Replace(TagPattern().Replace(ScriptPattern().Replace(html, " "), " "), " ").Trim();
+        WebUtility.HtmlDecode(WhitespacePattern().Replace(TagPattern().Replace(ScriptPattern().Replace(html, " "), " "), " ").Trim());
 
     public void Dispose() => Client.Dispose();
 
