@@ -26,7 +26,9 @@ public static class JobsSetup
                 s.InstanceName = options.SchedulerName;
                 s.GenerateInstanceId = true;
             });
-            q.UseDefaultThreadPool(options.MaxConcurrency);
+            // Clamped only so Quartz's own registration does not throw first: ValidateOnStart above reports
+            // an out-of-range value with a message naming the setting, before the scheduler starts.
+            q.UseDefaultThreadPool(Math.Clamp(options.MaxConcurrency, 1, 64));
             q.UsePersistentStore(store =>
             {
                 store.UsePostgres(ds => ds.DataSourceFactory = sp => sp.GetRequiredService<NpgsqlDataSource>());

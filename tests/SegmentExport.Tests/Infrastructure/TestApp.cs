@@ -9,7 +9,7 @@ public sealed class TestApp : IAsyncDisposable
     public const string AdminEmail = "admin@example.com";
     public const string Password = "correct horse battery";
 
-    private TestApp(AppFactory factory) => Factory = factory;
+    public TestApp(AppFactory factory) => Factory = factory;
 
     public AppFactory Factory { get; }
 
