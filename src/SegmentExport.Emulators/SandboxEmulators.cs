@@ -18,6 +18,19 @@ public sealed class SandboxStartOptions
     /// <summary>Typed changes, e.g. <c>services.Configure&lt;MailchimpOptions&gt;(o =&gt; o.MaxConcurrentRequests = 2)</c>.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; set; }
 
+    /// <summary>Changes one platform's options after configuration is read, e.g. <c>Configure&lt;ActiveCampaignOptions&gt;(o =&gt; o.RequestsPerSecond = 100)</c>.</summary>
+    public SandboxStartOptions Configure<TOptions>(Action<TOptions> change)
+        where TOptions : class
+    {
+        var previous = ConfigureServices;
+        ConfigureServices = services =>
+        {
+            previous?.Invoke(services);
+            services.Configure(change);
+        };
+        return this;
+    }
+
     /// <summary>The clock for token expiry, rate windows and import jobs; the system clock when null.</summary>
     public TimeProvider? TimeProvider { get; set; }
 
