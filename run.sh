@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The run command: starts SegmentExport on an embedded PostgreSQL (data kept in ./.data) and prints its URL.
+# Set ConnectionStrings__Postgres to use an existing server instead; PORT changes the port (default 5080).
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/prerequisites.sh
+if [ -z "${ConnectionStrings__Postgres:-}" ]; then
+  ensure_prerequisites postgres
+else
+  ensure_prerequisites
+fi
+
+port="${PORT:-5080}"
+url="http://127.0.0.1:${port}"
+echo "Building SegmentExport..."
+dotnet build src/SegmentExport.Web -c Release -nologo -v quiet
+echo "SegmentExport is starting at ${url} (Ctrl+C stops it; data is kept in $(pwd)/.data)"
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+exec dotnet run --project src/SegmentExport.Web -c Release --no-build --no-launch-profile -- \
+  --urls "${url}" --App:DataDirectory="$(pwd)/.data"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The test command: builds everything and runs every test against throwaway PostgreSQL clusters.
+# Ends with one line "N passed, N failed"; exits non-zero when anything failed.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/prerequisites.sh
+ensure_prerequisites postgres
+
+results="$(pwd)/.scratch/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+status=0
+dotnet test SegmentExport.sln -c Release -nologo \
+  --logger "trx" --results-directory "$results" \
+  --blame-hang-timeout 10m || status=$?
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # The build or the runner failed before any test could report: count that as a failure.
+  failed=1
+fi
+echo "${passed} passed, ${failed} failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
