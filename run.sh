@@ -16,5 +16,7 @@ echo "Building SegmentExport..."
 dotnet build src/SegmentExport.Web -c Release -nologo -v quiet
 echo "SegmentExport is starting at ${url} (Ctrl+C stops it; data is kept in $(pwd)/.data)"
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
-exec dotnet run --project src/SegmentExport.Web -c Release --no-build --no-launch-profile -- \
-  --urls "${url}" --App:DataDirectory="$(pwd)/.data"
+data="$(pwd)/.data"
+# exec the app itself (not "dotnet run"), so Ctrl+C and SIGTERM reach it and it stops its database.
+cd src/SegmentExport.Web
+exec dotnet bin/Release/net10.0/SegmentExport.Web.dll --urls "${url}" --App:DataDirectory="${data}"

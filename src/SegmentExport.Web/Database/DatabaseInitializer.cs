@@ -28,10 +28,15 @@ public sealed class DatabaseInitializer(
         await ExecuteAsync(lockConnection, $"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
         try
         {
+            // EF's own history table, created up front: on a brand-new database MigrateAsync would
+            // otherwise log a failed query against it before creating it.
+            await ExecuteAsync(lockConnection, """
+                CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" (
+                    "MigrationId" character varying(150) NOT NULL PRIMARY KEY,
+                    "ProductVersion" character varying(32) NOT NULL)
+                """, cancellationToken);
             await using (var scope = scopes.CreateAsyncScope())
             {
-                // MigrateAsync checks for the history table itself; asking for pending migrations first
-                // would log a failed query against a brand-new database.
                 var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
                 await db.Database.MigrateAsync(cancellationToken);
                 logger.LogInformation("Database schema is at {Migration}", db.Database.GetMigrations().LastOrDefault());
