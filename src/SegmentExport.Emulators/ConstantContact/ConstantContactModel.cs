@@ -1,0 +1,118 @@
+namespace SegmentExport.Emulators.ConstantContact;
+
+internal sealed class CcContact(string id, string email, DateTimeOffset created)
+{
+    public Lock Sync { get; } = new();
+
+    public string Id { get; } = id;
+
+    public string Email { get; } = email;
+
+    public DateTimeOffset Created { get; } = created;
+
+    public DateTimeOffset Updated { get; set; } = created;
+
+    /// <summary>implicit, explicit, unsubscribed, pending_confirmation or not_set.</summary>
+    public string PermissionToSend { get; set; } = "implicit";
+
+    public string OptInSource { get; set; } = "Account";
+
+    /// <summary>Standard import columns (first_name, job_title, ...) by their import names.</summary>
+    public Dictionary<string, string> Properties { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Custom field values by field name (the import column without its <c>cf:</c> prefix).</summary>
+    public Dictionary<string, string> CustomFields { get; } = new(StringComparer.Ordinal);
+
+    public HashSet<string> ListIds { get; } = new(StringComparer.Ordinal);
+
+    public bool Deleted { get; set; }
+}
+
+internal sealed class CcList(string id, string name, DateTimeOffset created)
+{
+    private readonly Lock _orderLock = new();
+    private readonly List<CcContact> _order = [];
+    private readonly ConcurrentDictionary<string, byte> _seen = new(StringComparer.Ordinal);
+
+    public string Id { get; } = id;
+
+    public string Name { get; } = name;
+
+    public DateTimeOffset Created { get; } = created;
+
+    /// <summary>Remembers the contact for paging; membership itself is <see cref="CcContact.ListIds"/>.</summary>
+    public void Track(CcContact contact)
+    {
+        if (_seen.TryAdd(contact.Id, 0))
+        {
+            lock (_orderLock)
+            {
+                _order.Add(contact);
+            }
+        }
+    }
+
+    /// <summary>Current members from position <paramref name="from"/>; returns where the next page starts (-1 at the end).</summary>
+    public (List<CcContact> Page, int Next) Page(int from, int limit)
+    {
+        var page = new List<CcContact>(Math.Min(limit, 500));
+        lock (_orderLock)
+        {
+            var i = from;
+            for (; i < _order.Count && page.Count < limit; i++)
+            {
+                if (IsMember(_order[i]))
+                {
+                    page.Add(_order[i]);
+                }
+            }
+
+            return (page, i < _order.Count ? i : -1);
+        }
+    }
+
+    public int MembershipCount()
+    {
+        lock (_orderLock)
+        {
+            return _order.Count(IsMember);
+        }
+    }
+
+    private bool IsMember(CcContact contact)
+    {
+        lock (contact.Sync)
+        {
+            return !contact.Deleted && contact.ListIds.Contains(Id);
+        }
+    }
+}
+
+internal sealed record CcCustomField(string Id, string Name, string Label, string Type, DateTimeOffset Created);
+
+internal sealed class CcActivity(string id, string type, DateTimeOffset created)
+{
+    public string Id { get; } = id;
+
+    public string Type { get; } = type;
+
+    public DateTimeOffset Created { get; } = created;
+
+    /// <summary>initialized, processing, completed, cancelled, failed or timed_out (provider-apis 3.3).</summary>
+    public string State { get; set; } = "initialized";
+
+    public DateTimeOffset? Started { get; set; }
+
+    public DateTimeOffset? Completed { get; set; }
+
+    public DateTimeOffset Updated { get; set; } = created;
+
+    public int PercentDone { get; set; }
+
+    public List<string> Errors { get; } = [];
+
+    /// <summary>items_total_count, person_count, error_count, correctable_count, cannot_add_to_list_count, ...</summary>
+    public Dictionary<string, int> Status { get; } = new(StringComparer.Ordinal);
+
+    public void Add(string counter, int by = 1) => Status[counter] = Status.GetValueOrDefault(counter) + by;
+}
