@@ -1,0 +1,7 @@
+namespace SegmentExport.Destinations;
+
+/// <summary>Placeholder: the destination contract arrives with issue 4.</summary>
+public interface IDestination
+{
+    string Key { get; }
+}
