@@ -10,6 +10,7 @@ public static class WebUiSetup
         {
             // Everything needs sign-in (the fallback policy); these folders need more, on every handler.
             options.Conventions.AuthorizeFolder("/Admin", Policies.Administer);
+            options.Conventions.AuthorizeFolder("/Data/Profiles/Import", Policies.Contribute);
             options.Conventions.AllowAnonymousToPage("/Account/Login");
             options.Conventions.AllowAnonymousToPage("/Account/AccessDenied");
             options.Conventions.AllowAnonymousToPage("/Setup/Index");

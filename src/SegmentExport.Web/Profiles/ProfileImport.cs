@@ -28,6 +28,9 @@ public sealed class ProfileImport
     public long RowsRead { get; set; }
     public long Inserted { get; set; }
     public long Updated { get; set; }
+
+    /// <summary>Rows that matched a profile already holding exactly these values.</summary>
+    public long Unchanged { get; set; }
     public long Rejected { get; set; }
 
     /// <summary>Why a failed import failed, as a sentence.</summary>

@@ -5,6 +5,8 @@ public static class ProfilesSetup
     /// <summary>Services for profiles: CSV import, the JSON API and the demo data generator.</summary>
     public static void AddProfiles(this WebApplicationBuilder builder)
     {
-        _ = builder;
+        builder.Services.AddSingleton<CsvImport>();
+        builder.Services.AddSingleton<ImportWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ImportWorker>());
     }
 }

@@ -30,6 +30,7 @@ public sealed class ProfilesAndSegments : Migration
                 rows_read bigint NOT NULL,
                 inserted bigint NOT NULL,
                 updated bigint NOT NULL,
+                unchanged bigint NOT NULL,
                 rejected bigint NOT NULL,
                 error character varying(2000),
                 created_by_id bigint,
