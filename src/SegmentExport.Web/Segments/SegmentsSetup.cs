@@ -13,7 +13,8 @@ public static class SegmentsSetup
         builder.Services.AddScoped<SegmentPreview>();
         builder.Services.AddScoped<SegmentRefresher>();
         builder.Services.AddScoped<SegmentUsage>();
-        builder.Services.Configure<RazorPagesOptions>(options =>
+        // PostConfigure: AddRazorPages (called later, in AddWebUi) replaces the convention collection when it configures.
+        builder.Services.PostConfigure<RazorPagesOptions>(options =>
         {
             // Viewers read the list and details; editing pages are for contributors, GET included.
             options.Conventions.AuthorizePage(PagesFolder + "/Edit", Policies.Contribute);
