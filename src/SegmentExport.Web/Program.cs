@@ -7,7 +7,8 @@ using SegmentExport.Web.Jobs;
 using SegmentExport.Web.Profiles;
 using SegmentExport.Web.Segments;
 
-var builder = WebApplication.CreateBuilder(args);
+var (cli, hostArgs) = Cli.Parse(args);
+var builder = WebApplication.CreateBuilder(hostArgs);
 
 if (!EmbeddedPostgres.CanStartOrIsConfigured(builder.Configuration, out var missing))
 {
@@ -26,11 +27,20 @@ builder.AddProfiles();
 builder.AddSegments();
 builder.AddHealth();
 builder.AddWebUi();
+if (cli is not null)
+{
+    Cli.Configure(builder);
+}
 
 var app = builder.Build();
+if (cli is not null)
+{
+    return await cli.RunAsync(app);
+}
 
 app.UseWebUi();
 app.MapHealth();
+app.MapProfiles();
 app.MapRazorPages();
 
 await app.RunAsync();

@@ -49,6 +49,20 @@ public static class IdentitySetup
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
             // A signed-in user without the right role gets a real 403 (rendered by the status-code page),
             // not a redirect that a crafted POST could mistake for success.
+            // API callers get status codes, not the sign-in page.
+            cookie.Events.OnRedirectToLogin = context =>
+            {
+                if (context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                }
+                else
+                {
+                    context.Response.Redirect(context.RedirectUri);
+                }
+
+                return Task.CompletedTask;
+            };
             cookie.Events.OnRedirectToAccessDenied = context =>
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;

@@ -13,7 +13,7 @@ namespace SegmentExport.Web.Profiles;
 /// </summary>
 public sealed class ImportWorker(
     IServiceScopeFactory scopes,
-    CsvImport import,
+    IServiceProvider services,
     IOptions<AppOptions> app,
     IHostEnvironment environment,
     TimeProvider clock,
@@ -34,7 +34,8 @@ public sealed class ImportWorker(
         {
             try
             {
-                await import.RunAsync(importId, stoppingToken);
+                // Resolved here, not in the constructor: hosted services are built before the embedded database starts.
+                await services.GetRequiredService<CsvImport>().RunAsync(importId, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

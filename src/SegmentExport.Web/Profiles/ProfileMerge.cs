@@ -11,7 +11,7 @@ public sealed record MergeCounts(long Read, long Inserted, long Updated, long Un
 /// <c>profiles</c> with set-based SQL, inside the caller's transaction: the CSV import and the JSON API
 /// both go through here, so they validate and merge alike.
 /// </summary>
-public sealed class ProfileMerge(NpgsqlConnection connection, ImportMapping mapping)
+public sealed class ProfileMerge(NpgsqlConnection connection, ImportMapping mapping, string rowNoun = "line")
 {
     // Serializes merges, so two imports of the same new external id cannot both insert it.
     private const long MergeLockKey = 0x50726F66696C65;
@@ -86,7 +86,7 @@ public sealed class ProfileMerge(NpgsqlConnection connection, ImportMapping mapp
                 SELECT match_key, min(row_number) AS first_row FROM import_staging
                 WHERE reason IS NULL GROUP BY match_key HAVING count(*) > 1)
             UPDATE import_staging s
-            SET reason = 'duplicate key: the same {keyName} as line ' || f.first_row || ', which is the one imported'
+            SET reason = 'duplicate key: the same {keyName} as {rowNoun} ' || f.first_row || ', which is the one imported'
             FROM firsts f
             WHERE s.match_key = f.match_key AND s.row_number > f.first_row AND s.reason IS NULL
             """, cancellationToken);
@@ -126,6 +126,20 @@ public sealed class ProfileMerge(NpgsqlConnection connection, ImportMapping mapp
 
         var valid = read - rejected;
         return new MergeCounts(read, inserted, updated, Math.Max(0, valid - inserted - updated), rejected);
+    }
+
+    /// <summary>The rejected rows of this merge (for the API's per-item answer).</summary>
+    public async Task<List<(long Row, string Reason)>> RejectionsAsync(CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT row_number, reason FROM import_staging WHERE reason IS NOT NULL ORDER BY row_number", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<(long, string)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add((reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        return rows;
     }
 
     /// <summary>Registers attributes this mapping writes; an existing attribute keeps its type.</summary>

@@ -9,6 +9,8 @@ public sealed class AppFactory(string connectionString, IReadOnlyDictionary<stri
 {
     public string ConnectionString { get; } = connectionString;
 
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "segmentexport-app-" + Guid.NewGuid().ToString("N")[..8]);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -16,9 +18,27 @@ public sealed class AppFactory(string connectionString, IReadOnlyDictionary<stri
         // Fast check-ins so cluster tests see both nodes within seconds.
         builder.UseSetting("Jobs:CheckinInterval", "00:00:01");
         builder.UseSetting("Jobs:CheckinMisfireThreshold", "00:00:05");
+        // Uploads and other app files go to a folder of this factory's own.
+        builder.UseSetting("App:DataDirectory", DataDirectory);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            if (Directory.Exists(DataDirectory))
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover temp folder must not fail a test.
         }
     }
 }

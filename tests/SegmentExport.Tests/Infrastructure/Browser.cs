@@ -38,6 +38,23 @@ public sealed partial class Browser(HttpClient client) : IDisposable
 
     public Task<HttpResponseMessage> SubmitAsync(string page, IDictionary<string, string> fields) => SubmitAsync(page, page, fields);
 
+    /// <summary>Uploads a file through a multipart form, with the antiforgery token from <paramref name="formPage"/>.</summary>
+    public async Task<HttpResponseMessage> UploadAsync(string formPage, string action, string field, string fileName, byte[] content)
+    {
+        var (_, html) = await GetAsync(formPage);
+        var token = TokenPattern().Match(html);
+        using var form = new MultipartFormDataContent();
+        if (token.Success)
+        {
+            form.Add(new StringContent(WebUtility.HtmlDecode(token.Groups[1].Value)), "__RequestVerificationToken");
+        }
+
+        var file = new ByteArrayContent(content);
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+        form.Add(file, field, fileName);
+        return await Client.PostAsync(action, form);
+    }
+
     public async Task SignInAsync(string email, string password)
     {
         using var response = await SubmitAsync("/Account/Login", new Dictionary<string, string> { ["Input.Email"] = email, ["Input.Password"] = password });

@@ -1,4 +1,8 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using SegmentExport.Web.Audit;
+using SegmentExport.Web.Identity;
 using Microsoft.EntityFrameworkCore;
 using SegmentExport.Web.Data;
 using SegmentExport.Web.Profiles;
@@ -8,6 +12,8 @@ namespace SegmentExport.Web.Pages.Data.Profiles;
 /// <summary>Profiles, searched by email or name prefix, filtered by segment, paged by id (keyset).</summary>
 public sealed class IndexModel(AppDbContext db) : PageModel
 {
+    public const int DemoCount = 10_000;
+
     private const int PageSize = 50;
 
     public sealed record Row(long Id, string? Email, string? FirstName, string? LastName, string? Phone, DateTimeOffset UpdatedAt);
@@ -36,11 +42,14 @@ public sealed class IndexModel(AppDbContext db) : PageModel
         if (Q is not null)
         {
             var prefix = LikePattern.Escape(Q.ToLowerInvariant()) + "%";
+            // ToLower() is translated to SQL lower(), matching the sx_ expression indexes; culture is not involved.
+#pragma warning disable CA1304, CA1311
             profiles = Q.Contains('@', StringComparison.Ordinal)
                 ? profiles.Where(p => EF.Functions.Like(p.EmailNormalized!, prefix, "\\"))
                 : profiles.Where(p => EF.Functions.Like(p.EmailNormalized!, prefix, "\\")
-                    || EF.Functions.Like(p.FirstName!.ToLowerInvariant(), prefix, "\\")
-                    || EF.Functions.Like(p.LastName!.ToLowerInvariant(), prefix, "\\"));
+                    || EF.Functions.Like(p.FirstName!.ToLower(), prefix, "\\")
+                    || EF.Functions.Like(p.LastName!.ToLower(), prefix, "\\"));
+#pragma warning restore CA1304, CA1311
         }
 
         var rows = await profiles.OrderBy(p => p.Id).Take(PageSize + 1)
@@ -49,5 +58,28 @@ public sealed class IndexModel(AppDbContext db) : PageModel
         NextAfter = rows.Count > PageSize ? rows[PageSize - 1].Id : null;
         Rows = rows.Take(PageSize).ToList();
         AnyProfiles = Rows.Count > 0 || await db.Profiles.AnyAsync(cancellationToken);
+    }
+
+    /// <summary>The admin's "fill this empty install with demo profiles" button.</summary>
+    public async Task<IActionResult> OnPostDemoAsync(
+        [FromServices] IAuthorizationService authorization, [FromServices] DemoData demo, [FromServices] AuditLog audit, CancellationToken cancellationToken)
+    {
+        // Razor Pages cannot put [Authorize] on one handler; the check is made here, on the server.
+        if (!(await authorization.AuthorizeAsync(User, Policies.Administer)).Succeeded)
+        {
+            return Forbid();
+        }
+
+        if (await db.Profiles.AnyAsync(cancellationToken))
+        {
+            TempData["Flash"] = "Demo profiles are only added to an empty install.";
+            return RedirectToPage();
+        }
+
+        await demo.GenerateAsync(DemoCount, seed: 42, cancellationToken);
+        audit.Record(User, "demo.generated", "Profile", "demo", $"Generated {DemoCount:N0} demo profiles.");
+        await db.SaveChangesAsync(cancellationToken);
+        TempData["Flash"] = $"Added {DemoCount:N0} demo profiles with emails at example.com, example.net and example.org.";
+        return RedirectToPage();
     }
 }

@@ -72,6 +72,6 @@ public sealed class IndexModel(AppDbContext db, ImportWorker worker, AuditLog au
         await db.SaveChangesAsync(cancellationToken);
         audit.Record(User, "import.uploaded", "ProfileImport", import.Id, $"Uploaded a CSV file of {import.SizeBytes:N0} bytes.");
         await db.SaveChangesAsync(cancellationToken);
-        return RedirectToPage("Map", new { id = import.Id });
+        return RedirectToPage("/Data/Profiles/Import/Map/Index", new { id = import.Id });
     }
 }

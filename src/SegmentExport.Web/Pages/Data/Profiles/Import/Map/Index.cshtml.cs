@@ -23,7 +23,7 @@ public sealed class IndexModel(AppDbContext db, ImportWorker worker, AuditLog au
     public IReadOnlyDictionary<string, AttributeType> KnownAttributes { get; private set; } = new Dictionary<string, AttributeType>();
 
     [BindProperty]
-    public string Delimiter { get; set; } = ",";
+    public string? Delimiter { get; set; } = ",";
 
     [BindProperty]
     public bool HasHeader { get; set; }
@@ -53,7 +53,7 @@ public sealed class IndexModel(AppDbContext db, ImportWorker worker, AuditLog au
             return redirect;
         }
 
-        var delimiter = Delimiter == "\\t" ? '\t' : Delimiter.FirstOrDefault(',');
+        var delimiter = Delimiter == "\\t" ? '\t' : (Delimiter ?? ",").FirstOrDefault(',');
         if (!CsvSniffer.Delimiters.Contains(delimiter))
         {
             delimiter = ',';
