@@ -4,8 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh
+demo=()
 if [ -z "${ConnectionStrings__Postgres:-}" ]; then
   ensure_prerequisites postgres
+  # A fresh embedded install starts with demo profiles (once; see Demo:SeedProfiles in the README).
+  demo=(--Demo:SeedProfiles="${DEMO_PROFILES:-10000}")
 else
   ensure_prerequisites
 fi
@@ -19,4 +22,4 @@ export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 data="$(pwd)/.data"
 # exec the app itself (not "dotnet run"), so Ctrl+C and SIGTERM reach it and it stops its database.
 cd src/SegmentExport.Web
-exec dotnet bin/Release/net10.0/SegmentExport.Web.dll --urls "${url}" --App:DataDirectory="${data}"
+exec dotnet bin/Release/net10.0/SegmentExport.Web.dll --urls "${url}" --App:DataDirectory="${data}" "${demo[@]}"

@@ -87,6 +87,7 @@ public sealed class CsvImport(NpgsqlDataSource dataSource, IServiceScopeFactory 
         }
 
         await transaction.CommitAsync(cancellationToken);
+        await Statistics.RefreshAfterBulkChangeAsync(connection, counts.Inserted + counts.Updated, cancellationToken);
         return counts;
     }
 

@@ -81,6 +81,7 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock, IL
         }
 
         await transaction.CommitAsync(cancellationToken);
+        await Statistics.RefreshAfterBulkChangeAsync(connection, count, cancellationToken);
         logger.LogInformation("Generated {Count} demo profiles", count);
         return count;
     }
