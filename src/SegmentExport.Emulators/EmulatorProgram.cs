@@ -7,7 +7,7 @@ namespace SegmentExport.Emulators;
 public static class EmulatorProgram
 {
     /// <summary>Used when neither <c>--urls</c> nor <c>ASPNETCORE_URLS</c> says where to listen.</summary>
-    public const string DefaultUrl = "http://127.0.0.1:5080";
+    public const string DefaultUrl = "http://127.0.0.1:5081";
 
     public static async Task Main(string[] args)
     {
