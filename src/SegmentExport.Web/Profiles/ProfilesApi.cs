@@ -110,7 +110,7 @@ public static class ProfilesApi
                 continue;
             }
 
-            var type = known.TryGetValue(name, out var existing) ? existing : Infer(items.Select(i => i.Attributes?.GetValueOrDefault(name)));
+            var type = known.TryGetValue(name, out var existing) ? existing : Infer(items.Select(i => i.Attributes is { } a && a.TryGetValue(name, out var v) ? v : (JsonElement?)null));
             columns.Add(new ColumnMapping(columns.Count, ColumnTarget.Attribute, name, type));
         }
 
@@ -119,7 +119,7 @@ public static class ProfilesApi
 
     private static AttributeType Infer(IEnumerable<JsonElement?> values)
     {
-        var kinds = values.Where(v => v is { ValueKind: not JsonValueKind.Null }).Select(v => v!.Value.ValueKind).Distinct().ToList();
+        var kinds = values.Where(v => v is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) }).Select(v => v!.Value.ValueKind).Distinct().ToList();
         return kinds switch
         {
             [JsonValueKind.Number] => AttributeType.Number,
@@ -138,7 +138,7 @@ public static class ProfilesApi
             ColumnTarget.FirstName => item.FirstName ?? "",
             ColumnTarget.LastName => item.LastName ?? "",
             ColumnTarget.Phone => item.Phone ?? "",
-            _ => item.Attributes?.GetValueOrDefault(c.AttributeName!) is { } value ? Text(value) : "",
+            _ => item.Attributes?.TryGetValue(c.AttributeName!, out var value) == true ? Text(value) : "",
         }).ToList();
 
     private static string Text(JsonElement value) => value.ValueKind switch

@@ -79,4 +79,16 @@ public sealed class SignInTests(PostgresCluster postgres)
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/healthz")).Status);
         await Eventually.HoldsAsync(async () => (await browser.GetAsync("/readyz")).Status == HttpStatusCode.OK, "/readyz reports ready");
     }
+
+    [Fact]
+    public async Task The_sign_out_button_in_the_menu_signs_out()
+    {
+        await using var app = TestApp.Start(postgres, "signout");
+        using var browser = await app.SignedInAsync(Roles.Viewer);
+
+        using var signOut = await browser.SubmitAsync("/", "/Account/Logout", new Dictionary<string, string>());
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        using var after = await browser.Client.GetAsync("/Data/Profiles");
+        Assert.StartsWith("http://localhost/Account/Login", after.Headers.Location?.ToString(), StringComparison.Ordinal);
+    }
 }
