@@ -1,4 +1,5 @@
 using SegmentExport.Web.Audit;
+using SegmentExport.Web.Connections;
 using SegmentExport.Web.Database;
 using SegmentExport.Web.Health;
 using SegmentExport.Web.Hosting;
@@ -23,6 +24,7 @@ builder.AddDatabase();
 builder.AddAppIdentity();
 builder.AddJobs();
 builder.AddAudit();
+builder.AddConnections();
 builder.AddProfiles();
 builder.AddSegments();
 builder.AddHealth();
