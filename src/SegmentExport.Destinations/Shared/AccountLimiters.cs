@@ -10,9 +10,12 @@ namespace SegmentExport.Destinations;
 public sealed class AccountLimiters : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<AccountLimiter>> _limiters = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+
+    public AccountLimiters(TimeProvider time) => _time = time;
 
     internal AccountLimiter For(string platform, string accountKey, DestinationSettings settings) =>
-        _limiters.GetOrAdd(platform + "|" + accountKey, _ => new Lazy<AccountLimiter>(() => new AccountLimiter(settings))).Value;
+        _limiters.GetOrAdd(platform + "|" + accountKey, _ => new Lazy<AccountLimiter>(() => new AccountLimiter(settings, _time))).Value;
 
     public void Dispose()
     {
@@ -26,16 +29,11 @@ public sealed class AccountLimiters : IDisposable
 /// <summary>Concurrency, per-second and bulk per-minute limits of one account; each is optional.</summary>
 internal sealed class AccountLimiter : IDisposable
 {
-    // The platforms count fixed windows that start at their own first request. A sliding window of k segments
-    // guarantees at most N in any span of (k-1) segments, so the window is stretched by k/(k-1) plus a margin
-    // to keep every platform window, wherever it starts, at or under N.
-    private const int Segments = 10;
-
     private readonly ConcurrencyLimiter? _concurrency;
-    private readonly SlidingWindowRateLimiter? _perSecond;
-    private readonly SlidingWindowRateLimiter? _bulkPerMinute;
+    private readonly SlidingLogRateLimiter? _perSecond;
+    private readonly SlidingLogRateLimiter? _bulkPerMinute;
 
-    public AccountLimiter(DestinationSettings settings)
+    public AccountLimiter(DestinationSettings settings, TimeProvider time)
     {
         if (settings.MaxConcurrentRequests is > 0 and var concurrent)
         {
@@ -49,12 +47,12 @@ internal sealed class AccountLimiter : IDisposable
 
         if (settings.RequestsPerSecond is > 0 and var perSecond)
         {
-            _perSecond = Window(perSecond, TimeSpan.FromSeconds(1), settings.RateWindowMargin);
+            _perSecond = new SlidingLogRateLimiter(perSecond, TimeSpan.FromSeconds(1) + settings.RateWindowMargin, time);
         }
 
         if (settings.BulkRequestsPerMinute is > 0 and var perMinute)
         {
-            _bulkPerMinute = Window(perMinute, TimeSpan.FromMinutes(1), settings.RateWindowMargin);
+            _bulkPerMinute = new SlidingLogRateLimiter(perMinute, TimeSpan.FromMinutes(1) + settings.RateWindowMargin, time);
         }
     }
 
@@ -99,20 +97,6 @@ internal sealed class AccountLimiter : IDisposable
         }
 
         return lease;
-    }
-
-    private static SlidingWindowRateLimiter Window(int permits, TimeSpan window, TimeSpan margin)
-    {
-        var stretched = (window * Segments / (Segments - 1)) + margin;
-        return new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = permits,
-            Window = stretched,
-            SegmentsPerWindow = Segments,
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        });
     }
 
     public void Dispose()

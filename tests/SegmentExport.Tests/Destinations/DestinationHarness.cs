@@ -102,6 +102,28 @@ public static class Poll
             await Task.Delay(10, TestContext.Current.CancellationToken);
         }
     }
+
+    /// <summary>Polls until <paramref name="count"/> has not changed for <paramref name="quiet"/>.</summary>
+    public static async Task QuietAsync(Func<int> count, TimeSpan quiet, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var last = count();
+        var since = DateTime.UtcNow;
+        while (DateTime.UtcNow - since < quiet)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("Timed out waiting for the traffic to stop.");
+            }
+
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+            var now = count();
+            if (now != last)
+            {
+                (last, since) = (now, DateTime.UtcNow);
+            }
+        }
+    }
 }
 
 /// <summary>
@@ -110,26 +132,22 @@ public static class Poll
 /// </summary>
 public static class FaultSeeds
 {
-    public static int FirstRequestOnly(double share, int cleanAfter = 40)
+    /// <summary>A seed that faults request number <paramref name="index"/> (from 0) and none of the others up to <paramref name="clean"/>.</summary>
+    public static int OnlyRequest(int index, double share = 0.05, int clean = 40)
     {
-        for (var seed = 1; seed < 1_000_000; seed++)
+        for (var seed = 1; seed < 10_000_000; seed++)
         {
             // Only mirrors the emulator's draw sequence; nothing here needs unpredictable numbers.
 #pragma warning disable CA5394
             var random = new Random(seed);
-            if (random.NextDouble() >= share)
+            var matches = true;
+            for (var i = 0; i < clean && matches; i++)
             {
-                continue;
-            }
-
-            var clean = true;
-            for (var i = 0; i < cleanAfter && clean; i++)
-            {
-                clean = random.NextDouble() >= share;
+                matches = (random.NextDouble() < share) == (i == index);
             }
 #pragma warning restore CA5394
 
-            if (clean)
+            if (matches)
             {
                 return seed;
             }

@@ -1,0 +1,37 @@
+namespace SegmentExport.Destinations.ActiveCampaign;
+
+/// <summary>Section <c>Destinations:ActiveCampaign</c> (provider-apis section 2).</summary>
+public sealed class ActiveCampaignSettings : DestinationSettings
+{
+    public ActiveCampaignSettings()
+    {
+        // {account} is the connection's account name (DestinationAccount.AccountId), provider-apis 2.1.
+        BaseUrl = "https://{account}.api-us1.com/api/3/";
+
+        // ≤ 250 contacts and 400,000 bytes per bulk import; 100 imports a minute; 5 requests a second per account (2.3, 2.7).
+        MaxBatchContacts = 250;
+        MaxBatchBytes = 400_000;
+        RequestsPerSecond = 5;
+        BulkRequestsPerMinute = 100;
+    }
+
+    public PollSettings Poll { get; set; } = new();
+
+    public override IEnumerable<(string Setting, string Problem)> Validate()
+    {
+        foreach (var problem in base.Validate())
+        {
+            yield return problem;
+        }
+
+        if (!BaseUrl.Contains("{account}", StringComparison.Ordinal))
+        {
+            yield return (nameof(BaseUrl), $"must contain '{{account}}' (the account's API host is per account), not '{BaseUrl}'");
+        }
+
+        foreach (var (setting, problem) in Poll.Validate())
+        {
+            yield return ($"{nameof(Poll)}:{setting}", problem);
+        }
+    }
+}
