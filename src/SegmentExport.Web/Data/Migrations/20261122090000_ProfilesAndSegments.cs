@@ -79,9 +79,7 @@ public sealed class ProfilesAndSegments : Migration
             CREATE TABLE segment_members (
                 segment_id bigint NOT NULL,
                 profile_id bigint NOT NULL,
-                CONSTRAINT pk_segment_members PRIMARY KEY (segment_id, profile_id),
-                CONSTRAINT fk_segment_members_profiles_profile_id FOREIGN KEY (profile_id) REFERENCES profiles (id) ON DELETE CASCADE,
-                CONSTRAINT fk_segment_members_segments_segment_id FOREIGN KEY (segment_id) REFERENCES segments (id) ON DELETE CASCADE
+                CONSTRAINT pk_segment_members PRIMARY KEY (segment_id, profile_id)
             );
 
             CREATE TABLE segment_refreshes (
@@ -107,6 +105,27 @@ public sealed class ProfilesAndSegments : Migration
             CREATE UNIQUE INDEX ix_segments_name ON segments (name);
             """);
 
+        // segment_members is a derived snapshot rewritten by every refresh. Foreign keys would check each of a
+        // million inserted rows (measured: 15.8 s instead of 3.8 s for a first fill of 1,000,000), so the
+        // cascade is done by statement-level triggers instead, once per DELETE statement.
+        migrationBuilder.Sql("""
+            CREATE FUNCTION segment_members_forget_profiles() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                DELETE FROM segment_members m USING deleted_profiles d WHERE m.profile_id = d.id;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER profiles_forget_memberships AFTER DELETE ON profiles
+                REFERENCING OLD TABLE AS deleted_profiles FOR EACH STATEMENT EXECUTE FUNCTION segment_members_forget_profiles();
+
+            CREATE FUNCTION segment_members_forget_segments() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                DELETE FROM segment_members m USING deleted_segments d WHERE m.segment_id = d.id;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER segments_forget_members AFTER DELETE ON segments
+                REFERENCING OLD TABLE AS deleted_segments FOR EACH STATEMENT EXECUTE FUNCTION segment_members_forget_segments();
+            """);
+
         // Name search ("ann%" on first or last name) on a million profiles. Expression indexes cannot be
         // described in the EF model, hence the sx_ prefix the schema-drift test knows to skip.
         migrationBuilder.Sql("""
@@ -120,6 +139,7 @@ public sealed class ProfilesAndSegments : Migration
         migrationBuilder.Sql("""
             DROP TABLE segment_refreshes, segment_members, segments, import_rejections, profile_imports,
                 attribute_definitions, profiles;
+            DROP FUNCTION segment_members_forget_profiles, segment_members_forget_segments;
             """);
     }
 }
