@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SegmentExport.Destinations.ActiveCampaign;
-// using SegmentExport.Destinations.CampaignMonitor;
+using SegmentExport.Destinations.CampaignMonitor;
 // using SegmentExport.Destinations.ConstantContact;
 using SegmentExport.Destinations.Mailchimp;
 
@@ -26,7 +26,7 @@ public static class DestinationRegistration
         services.AddDestination<MailchimpDestination, MailchimpSettings>(section, MailchimpDestination.Section);
         services.AddDestination<ActiveCampaignDestination, ActiveCampaignSettings>(section, ActiveCampaignDestination.Section);
         // services.AddDestination<ConstantContactDestination, ConstantContactSettings>(section, ConstantContactDestination.Section);
-        // services.AddDestination<CampaignMonitorDestination, CampaignMonitorSettings>(section, CampaignMonitorDestination.Section);
+        services.AddDestination<CampaignMonitorDestination, CampaignMonitorSettings>(section, CampaignMonitorDestination.Section);
         return services;
     }
 
