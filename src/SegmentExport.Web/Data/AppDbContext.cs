@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using SegmentExport.Web.Audit;
+using SegmentExport.Web.Connections;
 using SegmentExport.Web.Identity;
 using SegmentExport.Web.Profiles;
 using SegmentExport.Web.Segments;
@@ -20,6 +21,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<Segment> Segments => Set<Segment>();
     public DbSet<SegmentMember> SegmentMembers => Set<SegmentMember>();
     public DbSet<SegmentRefresh> SegmentRefreshes => Set<SegmentRefresh>();
+    public DbSet<Connection> Connections => Set<Connection>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -52,6 +54,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
         builder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
         ConfigureProfiles(builder);
         ConfigureSegments(builder);
+        ConnectionsModel.Configure(builder);
 
         SnakeCaseNames.Apply(builder);
     }
