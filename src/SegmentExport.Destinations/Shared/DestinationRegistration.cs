@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SegmentExport.Destinations.ActiveCampaign;
 using SegmentExport.Destinations.CampaignMonitor;
-// using SegmentExport.Destinations.ConstantContact;
+using SegmentExport.Destinations.ConstantContact;
 using SegmentExport.Destinations.Mailchimp;
 
 namespace SegmentExport.Destinations;
@@ -25,7 +25,7 @@ public static class DestinationRegistration
         // One line per platform: a fifth platform is its folder plus one line here.
         services.AddDestination<MailchimpDestination, MailchimpSettings>(section, MailchimpDestination.Section);
         services.AddDestination<ActiveCampaignDestination, ActiveCampaignSettings>(section, ActiveCampaignDestination.Section);
-        // services.AddDestination<ConstantContactDestination, ConstantContactSettings>(section, ConstantContactDestination.Section);
+        services.AddDestination<ConstantContactDestination, ConstantContactSettings>(section, ConstantContactDestination.Section);
         services.AddDestination<CampaignMonitorDestination, CampaignMonitorSettings>(section, CampaignMonitorDestination.Section);
         return services;
     }

@@ -26,7 +26,7 @@ public abstract partial class DestinationContractTests
         Assert.SkipUnless(destination.Description.RemoveModes.Contains(RemoveMode.RemoveFromList), "The platform has no list removal for leavers.");
         var result = await destination.RemoveAsync(await AccountAsync(h), ListId, [LeaverEmail], RemoveMode.RemoveFromList, Ct);
         Assert.Equal(ContactOutcomeKind.Removed, result.For(LeaverEmail).Kind);
-        Assert.True(IsGone(Inspect(h, LeaverEmail)));
+        Assert.True(IsGoneFromList(h, LeaverEmail));
     }
 
     [Fact]

@@ -61,6 +61,9 @@ public abstract partial class DestinationContractTests
 
     protected abstract bool IsGone(InspectedContact? contact);
 
+    /// <summary>Whether the email is off the list (or archived/deleted in it), as the emulator's inspection shows.</summary>
+    protected virtual bool IsGoneFromList(DestinationHarness harness, string email) => IsGone(Inspect(harness, email));
+
     /// <summary>A contact about <paramref name="bytes"/> bytes long on the wire, padded in a field the platform keeps whole.</summary>
     protected virtual ContactRecord Padded(string email, int bytes) => Contact(email, "P" + new string('x', bytes));
 

@@ -1,0 +1,65 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace SegmentExport.Destinations.ConstantContact;
+
+/// <summary>Constant Contact V3 calls with a Bearer JWT (provider-apis 3.2); activities polled until they finish (3.3).</summary>
+internal sealed class ConstantContactClient(IHttpClientFactory factory, ConstantContactSettings settings, TimeProvider time, ILogger logger)
+{
+    private static readonly string[] Finished = ["completed", "cancelled", "failed", "timed_out"];
+
+    public PlatformHttp Http => new(factory.CreateClient(DestinationRegistration.ClientName(ConstantContactDestination.Section)), ConstantContactDestination.Section, "Constant Contact", time, logger);
+
+    /// <summary>The 4/s limit is per API key, i.e. per application (provider-apis 3.7): one limiter for every account.</summary>
+    public Task<HttpResponseMessage> SendAsync(DestinationAccount account, HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken, bool bulk = false) =>
+        Http.SendAsync(
+            account,
+            "application",
+            () => new HttpRequestMessage(method, new Uri(new Uri(settings.BaseUrl), path)) { Content = Batches.Content(body) },
+            PlatformHttp.Bearer,
+            cancellationToken,
+            bulk);
+
+    public async Task<T> GetAsync<T>(DestinationAccount account, string path, string what, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(account, HttpMethod.Get, path, null, cancellationToken);
+        return response.IsSuccessStatusCode ? await Http.ReadAsync<T>(response, WireJson.SnakeCase, cancellationToken) : throw await FailureAsync(response, what, cancellationToken);
+    }
+
+    /// <summary>Starts an activity (201 with <c>activity_id</c>) and polls it with backoff until it finishes.</summary>
+    public async Task<CcActivity> RunActivityAsync<TBody>(DestinationAccount account, string path, TBody body, string what, CancellationToken cancellationToken)
+    {
+        var bytes = Batches.Body(body, settings.MaxBatchBytes, WireJson.SnakeCase);
+        CcActivity started;
+        using (var response = await SendAsync(account, HttpMethod.Post, path, bytes, cancellationToken, bulk: true))
+        {
+            started = response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK
+                ? await Http.ReadAsync<CcActivity>(response, WireJson.SnakeCase, cancellationToken)
+                : throw await FailureAsync(response, what, cancellationToken);
+        }
+
+        return await Polling.UntilAsync(
+            ct => GetAsync<CcActivity>(account, $"activities/{Uri.EscapeDataString(started.ActivityId)}", "read the activity", ct),
+            a => Finished.Contains(a.State),
+            settings.Poll,
+            time,
+            "Constant Contact activity",
+            cancellationToken);
+    }
+
+    /// <summary>The first <c>error_key</c> of the array body is the platform's code (provider-apis 3.8).</summary>
+    public async Task<DestinationException> FailureAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
+    {
+        string? key = null;
+        try
+        {
+            key = (await response.Content.ReadFromJsonAsync<List<CcError>>(WireJson.SnakeCase, cancellationToken))?.FirstOrDefault()?.ErrorKey;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not the documented array: the status says enough.
+        }
+
+        return Http.Failure(response, what, key);
+    }
+}

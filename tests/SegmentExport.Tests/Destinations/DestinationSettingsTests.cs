@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SegmentExport.Destinations;
+using SegmentExport.Destinations.ActiveCampaign;
+using SegmentExport.Destinations.ConstantContact;
+
+namespace SegmentExport.Tests.Destinations;
+
+public sealed class DestinationSettingsTests
+{
+    private static ServiceProvider Build(Dictionary<string, string?> values) =>
+        new ServiceCollection().AddLogging()
+            .AddDestinations(new ConfigurationBuilder().AddInMemoryCollection(values).Build())
+            .BuildServiceProvider();
+
+    [Fact]
+    public void Defaults_are_valid_and_all_four_platforms_are_registered()
+    {
+        using var services = Build([]);
+        var keys = services.GetServices<IDestination>().Select(d => d.Description.Key).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["activecampaign", "campaignmonitor", "constantcontact", "mailchimp"], keys);
+        Assert.Equal(4_000_000, services.GetRequiredService<IOptions<ConstantContactSettings>>().Value.MaxBatchBytes);
+    }
+
+    [Fact]
+    public void Bad_settings_fail_with_messages_naming_the_setting_and_the_value()
+    {
+        using var services = Build(new Dictionary<string, string?>
+        {
+            ["Destinations:ActiveCampaign:BaseUrl"] = "not a url",
+            ["Destinations:ConstantContact:MaxBatchBytes"] = "5000000",
+            ["Destinations:ActiveCampaign:Retry:MaxDelay"] = "00:00:00.001",
+        });
+        var ac = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ActiveCampaignSettings>>().Value);
+        Assert.Contains(ac.Failures, f => f.StartsWith("Destinations:ActiveCampaign:BaseUrl", StringComparison.Ordinal) && f.Contains("not a url", StringComparison.Ordinal));
+        Assert.Contains(ac.Failures, f => f.StartsWith("Destinations:ActiveCampaign:Retry:MaxDelay", StringComparison.Ordinal));
+        var cc = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ConstantContactSettings>>().Value);
+        Assert.Contains(cc.Failures, f => f.StartsWith("Destinations:ConstantContact:MaxBatchBytes", StringComparison.Ordinal) && f.Contains("5000000", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Batches_are_cut_by_count_and_by_bytes_and_an_oversized_contact_is_set_apart()
+    {
+        var items = new[] { new string('a', 100), new string('b', 100), new string('c', 5000), new string('d', 100), "e" };
+        var options = System.Text.Json.JsonSerializerOptions.Default;
+        var (byBytes, tooLarge) = Batches.Cut(items, maxCount: 3, maxBytes: 250, envelopeBytes: 20, options);
+        Assert.Equal([2], tooLarge);
+        Assert.Equal([[0, 1], [3, 4]], byBytes.Select(b => b.Indexes.ToArray()).ToArray());
+        Assert.All(byBytes, b => Assert.True(20 + b.Items.Sum(i => i.Length + 2) + b.Items.Count - 1 <= 250));
+        var (byCount, _) = Batches.Cut(items, maxCount: 2, maxBytes: 100_000, envelopeBytes: 20, options);
+        Assert.Equal([[0, 1], [2, 3], [4]], byCount.Select(b => b.Indexes.ToArray()).ToArray());
+    }
+}
