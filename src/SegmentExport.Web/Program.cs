@@ -1,6 +1,7 @@
 using SegmentExport.Web.Audit;
 using SegmentExport.Web.Connections;
 using SegmentExport.Web.Database;
+using SegmentExport.Web.Exports;
 using SegmentExport.Web.Health;
 using SegmentExport.Web.Hosting;
 using SegmentExport.Web.Identity;
@@ -27,6 +28,7 @@ builder.AddAudit();
 builder.AddConnections();
 builder.AddProfiles();
 builder.AddSegments();
+builder.AddExports();
 builder.AddHealth();
 builder.AddWebUi();
 if (cli is not null)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using SegmentExport.Web.Audit;
 using SegmentExport.Web.Connections;
+using SegmentExport.Web.Exports;
 using SegmentExport.Web.Identity;
 using SegmentExport.Web.Profiles;
 using SegmentExport.Web.Segments;
@@ -22,6 +23,12 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<SegmentMember> SegmentMembers => Set<SegmentMember>();
     public DbSet<SegmentRefresh> SegmentRefreshes => Set<SegmentRefresh>();
     public DbSet<Connection> Connections => Set<Connection>();
+    public DbSet<Export> Exports => Set<Export>();
+    public DbSet<ExportSegment> ExportSegments => Set<ExportSegment>();
+    public DbSet<ExportRun> ExportRuns => Set<ExportRun>();
+    public DbSet<ExportRunRow> ExportRunRows => Set<ExportRunRow>();
+    public DbSet<ExportRunEvent> ExportRunEvents => Set<ExportRunEvent>();
+    public DbSet<ExportDelivery> ExportDeliveries => Set<ExportDelivery>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -55,6 +62,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
         ConfigureProfiles(builder);
         ConfigureSegments(builder);
         ConnectionsModel.Configure(builder);
+        ExportsModel.Configure(builder);
 
         SnakeCaseNames.Apply(builder);
     }

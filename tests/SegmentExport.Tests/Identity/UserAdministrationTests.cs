@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using SegmentExport.Tests.Database;
 using SegmentExport.Tests.Infrastructure;
 using SegmentExport.Web.Data;
 using SegmentExport.Web.Identity;
@@ -143,7 +144,7 @@ public sealed class UserAdministrationTests(PostgresCluster postgres)
             var (status, html) = await admin.GetAsync("/Admin/System");
             var text = Browser.Text(html);
             return status == HttpStatusCode.OK
-                && text.Contains("20261122090000_ProfilesAndSegments", StringComparison.Ordinal)
+                && text.Contains(LatestMigrations.All[^1], StringComparison.Ordinal)
                 && text.Contains("this node", StringComparison.Ordinal)
                 && text.Contains("Alive", StringComparison.Ordinal)
                 && text.Contains("user.created", StringComparison.Ordinal);

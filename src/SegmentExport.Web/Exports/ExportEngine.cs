@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using SegmentExport.Destinations;
+using SegmentExport.Web.Data;
+
+namespace SegmentExport.Web.Exports;
+
+/// <summary>Where a run sends: the platform client, the account, and the connection's profile cap.</summary>
+/// <param name="OnCredentialsRejected">Told when the platform refuses the credentials, so the connection shows it.</param>
+public sealed record ExportTarget(IDestination Destination, DestinationAccount Account, long ProfileCap, string ConnectionName,
+    Func<string, CancellationToken, Task>? OnCredentialsRejected = null);
+
+/// <summary>
+/// Runs (or resumes) one export run: checks the list and the cap, streams members in keyset order,
+/// sends only new or changed contacts in platform-sized batches, handles leavers, and commits a
+/// checkpoint after every acknowledged batch. Idempotent: a recovered run continues from its cursor.
+/// </summary>
+public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, TimeProvider clock, ILogger<ExportEngine> logger)
+{
+    public async Task RunAsync(long runId, ExportTarget target, string node, CancellationToken cancellationToken)
+    {
+        ExportRun run;
+        Export export;
+        long[] segmentIds;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            run = await db.ExportRuns.AsNoTracking().SingleAsync(r => r.Id == runId, cancellationToken);
+            export = await db.Exports.AsNoTracking().SingleAsync(e => e.Id == run.ExportId, cancellationToken);
+            segmentIds = await db.ExportSegments.Where(s => s.ExportId == export.Id).Select(s => s.SegmentId).ToArrayAsync(cancellationToken);
+        }
+
+        var ledger = new RunLedger(dataSource, export.Id, runId, clock);
+        var resumed = run.Status == RunStatus.Running;
+        await ledger.SetAsync("status = 'Running', node = $2, started_at = coalesce(started_at, $3)", cancellationToken, node, clock.GetUtcNow());
+        await ledger.EventAsync(resumed ? $"Resumed on {node} from the last checkpoint." : $"Started on {node}.", cancellationToken);
+        logger.LogInformation("Export {ExportId} run {RunId} {State} on {Node}", export.Id, runId, resumed ? "resumed" : "started", node);
+
+        try
+        {
+            var outcome = await ExecuteAsync(run, export, segmentIds, target, ledger, cancellationToken);
+            await ledger.SetAsync("status = $2, finished_at = $3, phase = 'Done'", CancellationToken.None, outcome.ToString(), clock.GetUtcNow());
+            await ledger.EventAsync(outcome == RunStatus.Cancelled ? "Cancelled." : "Finished.", CancellationToken.None);
+            logger.LogInformation("Export {ExportId} run {RunId} ended {Status}", export.Id, runId, outcome);
+        }
+        catch (Exception ex) when (ex is RunFailedException or DestinationException)
+        {
+            if (ex is CredentialsRejectedException && target.OnCredentialsRejected is { } flag)
+            {
+                await flag(ex.Message, CancellationToken.None);
+            }
+
+            await ledger.SetAsync("status = 'Failed', finished_at = $2, error = $3", CancellationToken.None, clock.GetUtcNow(), ex.Message);
+            await ledger.EventAsync("Failed: " + ex.Message, CancellationToken.None);
+            logger.LogWarning("Export {ExportId} run {RunId} failed ({Reason})", export.Id, runId, ex.GetType().Name);
+        }
+    }
+
+    private async Task<RunStatus> ExecuteAsync(ExportRun run, Export export, long[] segmentIds, ExportTarget target, RunLedger ledger, CancellationToken cancellationToken)
+    {
+        var mapping = ExportMapping.FromJson(export.Mapping);
+        var tags = System.Text.Json.JsonSerializer.Deserialize<List<string>>(export.Tags) ?? [];
+        var members = new ExportMembers(dataSource, export.Id, segmentIds, mapping, tags, export.TagWithSegmentNames);
+        var description = target.Destination.Description;
+
+        if (run.Phase == RunPhase.Upsert && run.Cursor is null)
+        {
+            var count = await members.CountAsync(cancellationToken);
+            if (count > target.ProfileCap)
+            {
+                throw new RunFailedException($"This export would send {count:N0} profiles, over the cap of {target.ProfileCap:N0} for '{target.ConnectionName}'. Nothing was sent. Narrow the segments, or ask an administrator to raise the connection's cap.");
+            }
+
+            await ledger.SetAsync("members = $2", cancellationToken, count);
+            if (await target.Destination.GetListAsync(target.Account, export.ListId, cancellationToken) is null)
+            {
+                throw new RunFailedException($"{description.DisplayName} has no list with the id '{export.ListId}' in '{target.ConnectionName}'. Choose an existing list in the export.");
+            }
+        }
+
+        var pageSize = Math.Clamp(description.Batch.MaxContacts * Math.Max(1, description.Rate.MaxConcurrentRequests ?? 1), 100, 10_000);
+        var cursor = run.Cursor;
+        if (run.Phase == RunPhase.Upsert)
+        {
+            while (true)
+            {
+                var page = await members.PageAsync(cursor, pageSize, cancellationToken);
+                if (page.Count == 0)
+                {
+                    break;
+                }
+
+                var tally = new BatchTally();
+                var toSend = run.FullResync ? page : page.Where(m => m.DeliveredHash != m.PayloadHash).ToList();
+                tally.Unchanged = page.Count - toSend.Count;
+                tally.ToSend = toSend.Count;
+                if (run.DryRun)
+                {
+                    tally.Created = toSend.Count(m => m.DeliveredHash is null);
+                    tally.Updated = toSend.Count - tally.Created;
+                }
+                else if (toSend.Count > 0)
+                {
+                    await SendAsync(toSend, export, target, tally, ledger, cancellationToken);
+                }
+
+                cursor = page[^1].EmailNormalized;
+                await ledger.CheckpointAsync(tally, RunPhase.Upsert, cursor, cancellationToken);
+                if (await ledger.CancelRequestedAsync(cancellationToken))
+                {
+                    return RunStatus.Cancelled;
+                }
+            }
+
+            cursor = null;
+        }
+
+        if (export.Leavers != LeaverAction.Nothing)
+        {
+            var leavers = new ExportLeavers(dataSource, export.Id, segmentIds);
+            while (true)
+            {
+                var emails = await leavers.PageAsync(cursor, pageSize, cancellationToken);
+                if (emails.Count == 0)
+                {
+                    break;
+                }
+
+                var tally = new BatchTally();
+                if (run.DryRun)
+                {
+                    tally.RemovedCount = emails.Count;
+                }
+                else
+                {
+                    var mode = export.Leavers == LeaverAction.Unsubscribe ? RemoveMode.Unsubscribe : RemoveMode.RemoveFromList;
+                    var result = await target.Destination.RemoveAsync(target.Account, export.ListId, emails, mode, cancellationToken);
+                    foreach (var outcome in result.Outcomes)
+                    {
+                        if (outcome.Kind is ContactOutcomeKind.Removed or ContactOutcomeKind.Skipped)
+                        {
+                            // Skipped: the platform no longer has them subscribed; either way they are no longer ours to touch.
+                            tally.Removed.Add(outcome.Email.Trim().ToLowerInvariant());
+                            tally.RemovedCount++;
+                        }
+                        else if (outcome.Kind == ContactOutcomeKind.Rejected)
+                        {
+                            tally.Rejected++;
+                            tally.Undelivered.Add((outcome.Email, true, outcome.Code, "Could not remove: " + (outcome.Message ?? "refused")));
+                        }
+                    }
+                }
+
+                cursor = emails[^1];
+                await ledger.CheckpointAsync(tally, RunPhase.Leavers, cursor, cancellationToken);
+                if (await ledger.CancelRequestedAsync(cancellationToken))
+                {
+                    return RunStatus.Cancelled;
+                }
+            }
+        }
+
+        await using var check = dataSource.CreateCommand("SELECT rejected FROM export_runs WHERE id = $1");
+        check.Parameters.Add(new NpgsqlParameter { Value = run.Id });
+        return (long)(await check.ExecuteScalarAsync(cancellationToken))! > 0 ? RunStatus.SucceededWithRejections : RunStatus.Succeeded;
+    }
+
+    /// <summary>Sends contacts, waiting out throttling for the deferred ones, and tallies every outcome.</summary>
+    private async Task SendAsync(List<Member> toSend, Export export, ExportTarget target, BatchTally tally, RunLedger ledger, CancellationToken cancellationToken)
+    {
+        var byEmail = toSend.ToDictionary(m => m.Contact.Email, StringComparer.OrdinalIgnoreCase);
+        var pending = toSend.Select(m => m.Contact).ToList();
+        var watch = Stopwatch.StartNew();
+        while (pending.Count > 0)
+        {
+            var result = await target.Destination.UpsertAsync(target.Account, export.ListId, pending, cancellationToken);
+            var deferred = new List<ContactRecord>();
+            foreach (var outcome in result.Outcomes)
+            {
+                var member = byEmail[outcome.Email];
+                switch (outcome.Kind)
+                {
+                    case ContactOutcomeKind.Created or ContactOutcomeKind.Updated or ContactOutcomeKind.Accepted:
+                        tally.Sent++;
+                        // Accepted (asynchronous imports) does not say whether the contact was new; our deliveries do.
+                        if (outcome.Kind == ContactOutcomeKind.Created || (outcome.Kind == ContactOutcomeKind.Accepted && member.DeliveredHash is null))
+                        {
+                            tally.Created++;
+                        }
+                        else
+                        {
+                            tally.Updated++;
+                        }
+
+                        tally.Delivered.Add((member.EmailNormalized, member.PayloadHash));
+                        break;
+                    case ContactOutcomeKind.Skipped:
+                        tally.Sent++;
+                        tally.Skipped++;
+                        tally.Undelivered.Add((member.Contact.Email, false, outcome.Code, outcome.Message ?? "skipped by the platform"));
+                        break;
+                    case ContactOutcomeKind.Rejected:
+                        tally.Sent++;
+                        tally.Rejected++;
+                        tally.Undelivered.Add((member.Contact.Email, true, outcome.Code, outcome.Message ?? "rejected by the platform"));
+                        break;
+                    case ContactOutcomeKind.Deferred:
+                        deferred.Add(member.Contact);
+                        break;
+                }
+            }
+
+            if (deferred.Count > 0)
+            {
+                tally.Retries++;
+                var wait = result.RetryAfter ?? TimeSpan.FromSeconds(1);
+                await ledger.EventAsync($"{target.Destination.Description.DisplayName} throttled {deferred.Count} contacts; sending them again in {wait.TotalSeconds:N0} s.", cancellationToken);
+                await Task.Delay(wait, clock, cancellationToken);
+            }
+
+            pending = deferred;
+        }
+
+        logger.LogDebug("Sent {Count} contacts in {Elapsed} ms", toSend.Count, watch.ElapsedMilliseconds);
+    }
+}
+
+/// <summary>A run cannot go on; the message says why and what to do.</summary>
+public sealed class RunFailedException(string message) : Exception(message);

@@ -1,0 +1,103 @@
+using Npgsql;
+using NpgsqlTypes;
+using SegmentExport.Destinations;
+
+namespace SegmentExport.Web.Exports;
+
+/// <summary>What one acknowledged batch changed, to be committed as one checkpoint.</summary>
+public sealed class BatchTally
+{
+    public List<(string Email, long Hash)> Delivered { get; } = [];
+    public List<string> Removed { get; } = [];
+    public List<(string Email, bool Rejected, string? Code, string Reason)> Undelivered { get; } = [];
+    public long Sent { get; set; }
+    public long Created { get; set; }
+    public long Updated { get; set; }
+    public long Unchanged { get; set; }
+    public long Skipped { get; set; }
+    public long Rejected { get; set; }
+    public long RemovedCount { get; set; }
+    public long Retries { get; set; }
+    public long ToSend { get; set; }
+}
+
+/// <summary>
+/// Writes a run's progress. A checkpoint (deliveries, undelivered rows, counters, cursor) is one
+/// transaction, committed only after the platform acknowledged the batch: a run that dies between two
+/// checkpoints re-sends at most the batch in flight, which the platforms upsert harmlessly.
+/// </summary>
+public sealed class RunLedger(NpgsqlDataSource dataSource, long exportId, long runId, TimeProvider clock)
+{
+    public async Task CheckpointAsync(BatchTally tally, RunPhase phase, string? cursor, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        if (tally.Delivered.Count > 0)
+        {
+            await ExecuteAsync(connection, """
+                INSERT INTO export_deliveries (export_id, email_normalized, payload_hash, run_id, delivered_at)
+                SELECT $1, e, h, $2, $3 FROM unnest($4::text[], $5::bigint[]) AS t(e, h)
+                ON CONFLICT (export_id, email_normalized) DO UPDATE
+                SET payload_hash = excluded.payload_hash, run_id = excluded.run_id, delivered_at = excluded.delivered_at
+                """, cancellationToken, exportId, runId, now, tally.Delivered.Select(d => d.Email).ToArray(), tally.Delivered.Select(d => d.Hash).ToArray());
+        }
+
+        if (tally.Removed.Count > 0)
+        {
+            await ExecuteAsync(connection, "DELETE FROM export_deliveries WHERE export_id = $1 AND email_normalized = ANY($2)",
+                cancellationToken, exportId, tally.Removed.ToArray());
+        }
+
+        if (tally.Undelivered.Count > 0)
+        {
+            await ExecuteAsync(connection, """
+                INSERT INTO export_run_rows (run_id, email, rejected, code, reason)
+                SELECT $1, e, r, c, left(m, 1000) FROM unnest($2::text[], $3::boolean[], $4::text[], $5::text[]) AS t(e, r, c, m)
+                """, cancellationToken, runId,
+                tally.Undelivered.Select(u => u.Email).ToArray(), tally.Undelivered.Select(u => u.Rejected).ToArray(),
+                tally.Undelivered.Select(u => (object?)u.Code ?? DBNull.Value).ToArray(), tally.Undelivered.Select(u => u.Reason).ToArray());
+        }
+
+        await ExecuteAsync(connection, """
+            UPDATE export_runs SET phase = $2, cursor = $3, to_send = to_send + $4, sent = sent + $5, created = created + $6,
+                updated = updated + $7, unchanged = unchanged + $8, skipped = skipped + $9, rejected = rejected + $10,
+                removed = removed + $11, retries = retries + $12
+            WHERE id = $1
+            """, cancellationToken, runId, phase.ToString(), (object?)cursor ?? DBNull.Value, tally.ToSend, tally.Sent, tally.Created,
+            tally.Updated, tally.Unchanged, tally.Skipped, tally.Rejected, tally.RemovedCount, tally.Retries);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task EventAsync(string message, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await ExecuteAsync(connection, "INSERT INTO export_run_events (run_id, at, message) VALUES ($1, $2, $3)", cancellationToken, runId, clock.GetUtcNow(), message);
+    }
+
+    public async Task<bool> CancelRequestedAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT cancel_requested FROM export_runs WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = runId });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task SetAsync(string assignments, CancellationToken cancellationToken, params object?[] values)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await ExecuteAsync(connection, $"UPDATE export_runs SET {assignments} WHERE id = $1", cancellationToken, [runId, .. values]);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object?[] values)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value is object?[] texts
+                ? new NpgsqlParameter { Value = texts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text }
+                : new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
