@@ -22,15 +22,19 @@ internal sealed partial class ResilienceHandler : DelegatingHandler
         _platform = platform;
         _logger = logger;
         var maxRetryAfter = settings.MaxRetryAfter;
-        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
+
+        // Polly refuses a retry strategy with no attempts: MaxRetries 0 means no retry strategy at all.
+        if (settings.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = settings.MaxRetries,
                 Delay = settings.BaseDelay,
                 MaxDelay = settings.MaxDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, maxRetryAfter)),
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, maxRetryAfter, time)),
                 DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } r ? RetryAfterOf(r, time) : null),
                 OnRetry = args =>
                 {
@@ -39,7 +43,10 @@ internal sealed partial class ResilienceHandler : DelegatingHandler
                     args.Outcome.Result?.Dispose();
                     return default;
                 },
-            })
+            });
+        }
+
+        _pipeline = builder
             .AddTimeout(settings.AttemptTimeout)
             .Build();
     }
@@ -56,7 +63,7 @@ internal sealed partial class ResilienceHandler : DelegatingHandler
     private Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         base.SendAsync(request, cancellationToken);
 
-    internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, TimeSpan maxRetryAfter)
+    internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, TimeSpan maxRetryAfter, TimeProvider time)
     {
         if (outcome.Exception is { } exception)
         {
@@ -70,7 +77,7 @@ internal sealed partial class ResilienceHandler : DelegatingHandler
         if (status == 429)
         {
             // A platform asking for a longer pause than we wait in-process gets the batch back as deferred.
-            var retryAfter = RetryAfterOf(response, TimeProvider.System);
+            var retryAfter = RetryAfterOf(response, time);
             return retryAfter is null || retryAfter <= maxRetryAfter;
         }
 
