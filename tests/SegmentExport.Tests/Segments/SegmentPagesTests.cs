@@ -166,6 +166,26 @@ public sealed class SegmentPagesTests(PostgresCluster postgres)
     }
 
     [Fact]
+    public async Task A_segment_an_export_sends_cannot_be_deleted_and_the_page_names_the_export()
+    {
+        var (app, db) = await StartWithProfilesAsync(postgres, "pageinuse");
+        await using var _ = app;
+        var segment = await SegmentData.AddSegmentAsync(db, "Germany", Germans);
+        await SegmentData.ScalarAsync(db, $$"""
+            WITH e AS (INSERT INTO exports (name, connection_id, list_id, list_name, mapping, tags, tag_with_segment_names, leavers, schedule, enabled, created_at, updated_at)
+                       VALUES ('Newsletter DE', 1, 'l1', 'List', '{"fields": []}', '[]', false, 'Nothing', 'OnDemand', true, now(), now()) RETURNING id)
+            INSERT INTO export_segments SELECT id, {{segment}} FROM e RETURNING export_id
+            """);
+        using var contributor = await app.SignedInAsync(Roles.Contributor);
+        var delete = $"/Data/Segments/Delete/{segment}";
+
+        Assert.Contains("Newsletter DE", Browser.Text((await contributor.GetAsync("/Data/Segments")).Html), StringComparison.Ordinal);
+        using var refused = await contributor.SubmitAsync(delete, new Dictionary<string, string>());
+        Assert.Contains("Newsletter DE", Browser.Text(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(1L, await SegmentData.ScalarAsync(db, "SELECT count(*) FROM segments"));
+    }
+
+    [Fact]
     public async Task Members_are_paged_by_profile_id_fifty_at_a_time()
     {
         var (app, db) = await StartWithProfilesAsync(postgres, "pagemembers", germans: 60);
