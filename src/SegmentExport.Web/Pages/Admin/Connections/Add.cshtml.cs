@@ -60,7 +60,7 @@ public sealed class AddModel(ConnectionEditor editor, ConnectionAuthenticator au
             return Page();
         }
 
-        var draft = new ConnectionDraft(Input.Name.Trim(), Input.SharedWithContributors, Input.AddExportUser, Input.ProfileCap, Consent);
+        var draft = new ConnectionDraft(Input.Name.Trim(), Input.SharedWithContributors, Input.AddExportUser, Input.ProfileCap ?? Connection.DefaultProfileCap, Consent);
         if (useOAuth)
         {
             return Redirect(oauth.Begin(HttpContext, Platform, null, draft));

@@ -26,5 +26,6 @@ public sealed class AddInput
     public string? ClientId { get; set; }
 
     [Range(1, Connection.DefaultProfileCap, ErrorMessage = "The profile cap must be between 1 and 1,000,000.")]
-    public int ProfileCap { get; set; } = Connection.DefaultProfileCap;
+    /// <summary>Empty means the default, 1,000,000.</summary>
+    public int? ProfileCap { get; set; } = Connection.DefaultProfileCap;
 }

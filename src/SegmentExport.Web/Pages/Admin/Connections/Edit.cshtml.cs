@@ -76,7 +76,7 @@ public sealed class EditModel(AppDbContext db, ConnectionEditor editor, Connecti
             return Page();
         }
 
-        await editor.UpdateAsync(User, id, new ConnectionSettings(Input.Name, Input.SharedWithContributors, Input.ProfileCap, client, Input.BecomeExportUser), cancellationToken);
+        await editor.UpdateAsync(User, id, new ConnectionSettings(Input.Name, Input.SharedWithContributors, Input.ProfileCap ?? Connection.DefaultProfileCap, client, Input.BecomeExportUser), cancellationToken);
         TempData["Flash"] = $"Saved '{Input.Name.Trim()}'.";
         return RedirectToPage("Details", new { id });
     }
@@ -117,7 +117,8 @@ public sealed class EditInput
     public bool SharedWithContributors { get; set; }
 
     [Range(1, Connection.DefaultProfileCap, ErrorMessage = "The profile cap must be between 1 and 1,000,000.")]
-    public int ProfileCap { get; set; } = Connection.DefaultProfileCap;
+    /// <summary>Empty means the default, 1,000,000.</summary>
+    public int? ProfileCap { get; set; } = Connection.DefaultProfileCap;
 
     /// <summary>Empty keeps the stored key.</summary>
     public string? ApiKey { get; set; }
