@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -31,7 +32,23 @@ public sealed class TokenEndpoint(IHttpClientFactory http, IOptions<ConnectionsO
 
     private async Task<OAuthTokens> PostAsync(string platform, Dictionary<string, string> form, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await PostOnceAsync(platform, form, cancellationToken);
+        }
+        catch (HttpRequestException throttled) when (throttled.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            // Constant Contact's token endpoint takes 1 request/second per app (provider-apis 3.2). A 429 was not
+            // processed, so sending the same code or refresh token once more, a second later, is safe.
+            await Task.Delay(TimeSpan.FromSeconds(1.1), clock, cancellationToken);
+            return await PostOnceAsync(platform, form, cancellationToken);
+        }
+    }
+
+    private async Task<OAuthTokens> PostOnceAsync(string platform, Dictionary<string, string> form, CancellationToken cancellationToken)
+    {
         var app = options.Value.OAuthFor(platform) ?? throw new ArgumentException($"'{platform}' has no OAuth.", nameof(platform));
+        form = new Dictionary<string, string>(form);
         using var request = new HttpRequestMessage(HttpMethod.Post, app.TokenUrl);
         if (platform == Platforms.ConstantContact)
         {

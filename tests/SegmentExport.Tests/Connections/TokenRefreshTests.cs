@@ -41,6 +41,30 @@ public sealed class TokenRefreshTests(PostgresCluster postgres)
     }
 
     [Fact]
+    public async Task A_refresh_throttled_by_the_token_endpoint_is_sent_again_a_second_later()
+    {
+        // The sandbox's 1 request/second token limit on: the refresh right after the code exchange gets a 429 first.
+        await using var kit = await StartAsync(postgres, "tokens-throttled", o => o.Settings["Sandbox:ConstantContact:Faults:RateLimitsEnabled"] = "true");
+        var id = await ConnectAsync(kit, Platforms.ConstantContact, "CC throttled");
+        var before = await kit.ConnectionAsync(id);
+
+        // Another request of the same app takes this second's only token-endpoint slot.
+        using (var other = new HttpClient())
+        using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri(kit.Sandbox.BaseAddress, "constantcontact/oauth2/default/v1/token")))
+        {
+            request.Headers.Authorization = new("Basic", Convert.ToBase64String("5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b:sandbox-constantcontact-secret"u8.ToArray()));
+            request.Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials" });
+            using var response = await other.SendAsync(request, Ct);
+        }
+
+        var lease = await kit.Get<ConnectionTokens>().RefreshAsync(id, before.CredentialVersion, null, Ct);
+
+        Assert.Contains(kit.Sandbox.Requests.Recent("constantcontact", 10_000), r => r.Path.EndsWith("token", StringComparison.Ordinal) && r.Status == 429);
+        Assert.Equal(kit.Stored(await kit.ConnectionAsync(id))!.AccessToken, lease.AccessToken);
+        Assert.NotEqual(kit.Stored(before)!.AccessToken, lease.AccessToken);
+    }
+
+    [Fact]
     public async Task Two_refreshes_racing_use_the_old_refresh_token_once_and_both_end_with_a_valid_token()
     {
         await using var kit = await StartAsync(postgres, "tokens-race");
