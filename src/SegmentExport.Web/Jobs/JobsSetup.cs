@@ -32,7 +32,12 @@ public static class JobsSetup
             q.UsePersistentStore(store =>
             {
                 store.UsePostgres(ds => ds.DataSourceFactory = sp => sp.GetRequiredService<NpgsqlDataSource>());
-                store.ConfigureStore(s => s.TablePrefix = DatabaseInitializer.QuartzTablePrefix);
+                store.ConfigureStore(s =>
+                {
+                    s.TablePrefix = DatabaseInitializer.QuartzTablePrefix;
+                    // A run stopped by a node shutting down fires again on a live node and resumes from its checkpoint.
+                    s.RecoverFiringsCancelledByShutdown = true;
+                });
                 store.UseSystemTextJsonSerializer();
                 store.UseClustering(c =>
                 {
