@@ -41,7 +41,8 @@ public sealed class ConnectionEditor(AppDbContext db, AuditLog audit, Connection
         db.Connections.Add(connection);
         await db.SaveChangesAsync(cancellationToken);
         audit.Record(admin, "connection.created", "Connection", connection.Id,
-            $"Added {Platforms.DisplayName(platform)} connection #{connection.Id} ({auth.Kind}); consent to the data privacy and compliance statement recorded.");
+            $"Added {Platforms.DisplayName(platform)} connection #{connection.Id} ({auth.Kind}); consent to the data privacy and compliance statement recorded; " +
+            (connection.ExportUserId is { } exportUser ? $"export user: user #{exportUser}." : "no export user."));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return connection.Id;

@@ -17,7 +17,7 @@ public sealed class ConnectionsOptions
     /// <summary>An OAuth access token is refreshed when it expires within this.</summary>
     public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>The daily health job refreshes tokens expiring within this (Campaign Monitor's last 14-day days, CC's 24 h).</summary>
+    /// <summary>The daily health job refreshes tokens expiring within this (Campaign Monitor's tokens last 14 days, Constant Contact's 24 hours).</summary>
     public TimeSpan JobRefreshWindow { get; set; } = TimeSpan.FromDays(3);
 
     /// <summary>Quartz cron for the health job (refresh tokens, check every connection); daily by default.</summary>
