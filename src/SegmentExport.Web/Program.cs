@@ -8,6 +8,7 @@ using SegmentExport.Web.Identity;
 using SegmentExport.Web.Jobs;
 using SegmentExport.Web.Profiles;
 using SegmentExport.Web.Segments;
+using SegmentExport.Web.SystemRefresh;
 
 var (cli, hostArgs) = Cli.Parse(args);
 var builder = WebApplication.CreateBuilder(hostArgs);
@@ -29,6 +30,7 @@ builder.AddConnections();
 builder.AddProfiles();
 builder.AddSegments();
 builder.AddExports();
+builder.AddSystemRefresh();
 builder.AddHealth();
 builder.AddWebUi();
 if (cli is not null)

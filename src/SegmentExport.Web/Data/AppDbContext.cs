@@ -63,6 +63,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
         ConfigureSegments(builder);
         ConnectionsModel.Configure(builder);
         ExportsModel.Configure(builder);
+        SystemRefresh.SystemRefreshRecord.Configure(builder);
 
         SnakeCaseNames.Apply(builder);
     }

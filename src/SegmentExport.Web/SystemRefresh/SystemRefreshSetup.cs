@@ -1,0 +1,10 @@
+namespace SegmentExport.Web.SystemRefresh;
+
+public static class SystemRefreshSetup
+{
+    public static void AddSystemRefresh(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<SystemRefreshSchedule>();
+        builder.Services.AddTransient<SystemRefreshJob>();
+    }
+}
