@@ -8,5 +8,6 @@ public static class ExportsSetup
         builder.Services.AddSingleton<ExportEngine>();
         builder.Services.AddSingleton<ExportRuns>();
         builder.Services.AddTransient<ExportJob>();
+        builder.AddExportPages();
     }
 }
