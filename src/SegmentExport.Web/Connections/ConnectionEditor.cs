@@ -61,7 +61,23 @@ public sealed class ConnectionEditor(AppDbContext db, AuditLog audit, Connection
         Apply(connection, auth, clock.GetUtcNow());
         connection.CredentialVersion++;
         audit.Record(admin, action, "Connection", id, $"Replaced the credentials of connection #{id} ({auth.Kind}).");
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException conflict)
+        {
+            // A token refresh stored newer tokens meanwhile; the admin's new credentials replace them all the same.
+            foreach (var entry in conflict.Entries)
+            {
+                await entry.ReloadAsync(cancellationToken);
+            }
+
+            Apply(connection, auth, clock.GetUtcNow());
+            connection.CredentialVersion++;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
         return true;
     }
 
