@@ -149,16 +149,9 @@ public sealed class ConnectionEditor(AppDbContext db, AuditLog audit, Connection
         return true;
     }
 
-    /// <summary>
-    /// The exports that use a connection, for the removal page. Exports arrive with issue 7: until then there are none.
-    /// Replace this body with the exports query (name and id, ordered by name) when the Exports table exists.
-    /// </summary>
-    public static Task<IReadOnlyList<string>> ExportsUsingAsync(long connectionId, CancellationToken cancellationToken)
-    {
-        _ = connectionId;
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult<IReadOnlyList<string>>([]);
-    }
+    /// <summary>The exports that use a connection (they stop and show as detached when it is removed), by name.</summary>
+    public async Task<IReadOnlyList<string>> ExportsUsingAsync(long connectionId, CancellationToken cancellationToken) =>
+        await db.Exports.AsNoTracking().Where(e => e.ConnectionId == connectionId).OrderBy(e => e.Name).Select(e => e.Name).ToListAsync(cancellationToken);
 
     private void Apply(Connection connection, Authenticated auth, DateTimeOffset now)
     {

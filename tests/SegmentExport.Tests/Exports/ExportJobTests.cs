@@ -51,6 +51,32 @@ public sealed class ExportJobTests(PostgresCluster postgres)
         Assert.Contains("Newsletter", await ScalarAsync(kit.App, $"SELECT error FROM export_runs WHERE id = {failing}"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_exports_own_cron_schedule_queues_and_runs_it_and_on_demand_removes_the_schedule()
+    {
+        await using var kit = await ConnectionsKit.StartAsync(postgres, "exportcron");
+        using var admin = await kit.AdminAsync();
+        var connectionId = ConnectionsKit.IdFrom(await ConnectionsKit.AddWithKeyAsync(admin, "mailchimp", "Newsletter", ConnectionsKit.MailchimpKey));
+        var exportId = await CreateExportAsync(kit.App, connectionId, MailchimpOptions.NewsletterListId, members: 5);
+        var schedules = kit.App.Factory.Services.GetRequiredService<ExportSchedules>();
+        var export = new Export { Id = exportId, Enabled = true, Schedule = ExportSchedule.Cron, CronExpression = "0/2 * * * * ?", TimeZone = "Europe/Oslo" };
+
+        await schedules.SyncAsync(export, CancellationToken.None);
+        Assert.NotNull(await NextFireAsync(kit.App, exportId));
+        await Eventually.HoldsAsync(async () => await ScalarAsync(kit.App, "SELECT status FROM export_runs WHERE trigger = 'schedule' ORDER BY id LIMIT 1") == "Succeeded",
+            "the schedule queued and ran a run");
+
+        export.Schedule = ExportSchedule.OnDemand;
+        await schedules.SyncAsync(export, CancellationToken.None);
+        Assert.Null(await NextFireAsync(kit.App, exportId));
+    }
+
+    private static async Task<DateTimeOffset?> NextFireAsync(TestApp app, long exportId)
+    {
+        var scheduler = await app.Factory.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();
+        return (await scheduler.GetTrigger(ExportSchedules.TriggerFor(exportId)))?.NextFireTimeUtc;
+    }
+
     private static async Task<long> CreateExportAsync(TestApp app, long connectionId, string listId, int members)
     {
         await using var db = new NpgsqlConnection(app.Factory.ConnectionString);

@@ -27,7 +27,7 @@ public sealed class RemoveModel(AppDbContext db, ConnectionEditor editor) : Page
         }
 
         (Name, Platform) = (connection.Name, connection.Platform);
-        Exports = await ConnectionEditor.ExportsUsingAsync(id, cancellationToken);
+        Exports = await editor.ExportsUsingAsync(id, cancellationToken);
         return Page();
     }
 
