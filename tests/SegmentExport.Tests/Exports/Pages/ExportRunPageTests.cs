@@ -33,6 +33,32 @@ public sealed class ExportRunPageTests(PostgresCluster postgres)
     }
 
     [Fact]
+    public async Task Saving_an_export_with_its_own_cron_schedules_it_in_its_time_zone_without_running_it()
+    {
+        await using var kit = await ConnectionsKit.StartAsync(postgres, "exportcron");
+        using var admin = await kit.AdminAsync();
+        var connectionId = ConnectionsKit.IdFrom(await ConnectionsKit.AddWithKeyAsync(admin, "mailchimp", "Newsletter", ConnectionsKit.MailchimpKey, shared: true));
+        await SeedSegmentsAsync(kit, 2);
+
+        using var saved = await PostAsync(admin, "/Data/Exports/Edit", "/Data/Exports/Edit",
+        [
+            new("Input.Name", "mornings"), new("Input.ConnectionId", connectionId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("Input.ListId", MailchimpOptions.NewsletterListId), new("Input.SegmentIds", "2"), new("Input.Schedule", "Cron"),
+            new("Input.CronExpression", "0 0 6 * * ?"), new("Input.TimeZone", "Europe/Berlin"), new("Input.Enabled", "true"),
+        ]);
+        var exportId = IdFrom(saved, "Details");
+        var scheduler = await kit.Get<Quartz.ISchedulerFactory>().GetScheduler(ConnectionsKit.Ct);
+        var trigger = Assert.IsAssignableFrom<Quartz.ICronTrigger>(await scheduler.GetTrigger(SegmentExport.Web.Exports.ExportSchedules.TriggerFor(exportId), ConnectionsKit.Ct));
+        Assert.Equal("0 0 6 * * ?", trigger.CronExpressionString);
+        Assert.Equal("Europe/Berlin", trigger.TimeZone.Id);
+        Assert.Equal("0", await ScalarAsync(kit, "SELECT count(*) FROM export_runs"));
+
+        using var disabled = await PostAsync(admin, "/Data/Exports", $"/Data/Exports?handler=Enable&id={exportId}&enabled=false", []);
+        Assert.Equal(HttpStatusCode.Redirect, disabled.StatusCode);
+        Assert.Null(await scheduler.GetTrigger(SegmentExport.Web.Exports.ExportSchedules.TriggerFor(exportId), ConnectionsKit.Ct));
+    }
+
+    [Fact]
     public async Task The_run_page_filters_skipped_and_rejected_rows_and_downloads_them_as_csv()
     {
         await using var kit = await ConnectionsKit.StartAsync(postgres, "exportrows");
