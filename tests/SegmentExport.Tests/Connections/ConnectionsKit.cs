@@ -139,10 +139,13 @@ public sealed partial class ConnectionsKit : IAsyncDisposable
         return await scope.ServiceProvider.GetRequiredService<AppDbContext>().Connections.CountAsync(Ct);
     }
 
+    /// <summary>Plain SQL through Npgsql: EF's raw SQL would read JSON braces in test data as format holes.</summary>
     public async Task ExecuteAsync(string sql)
     {
-        await using var scope = App.Factory.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database.ExecuteSqlRawAsync(sql, Ct);
+        await using var db = new Npgsql.NpgsqlConnection(App.Factory.ConnectionString);
+        await db.OpenAsync(Ct);
+        await using var command = new Npgsql.NpgsqlCommand(sql, db);
+        await command.ExecuteNonQueryAsync(Ct);
     }
 
     public StoredCredentials? Stored(Connection connection) =>

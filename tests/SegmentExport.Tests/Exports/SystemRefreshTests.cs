@@ -14,7 +14,7 @@ public sealed class SystemRefreshTests(PostgresCluster postgres)
         await using var kit = await ConnectionsKit.StartAsync(postgres, "sysrefresh");
         using var admin = await kit.AdminAsync();
         var connectionId = ConnectionsKit.IdFrom(await ConnectionsKit.AddWithKeyAsync(admin, "mailchimp", "Newsletter", ConnectionsKit.MailchimpKey));
-        await ExecuteAsync(kit, $$"""
+        await kit.ExecuteAsync($$"""
             INSERT INTO profiles (external_id, email, first_name, attributes, created_at, updated_at)
                 SELECT 'p' || n, 'p' || n || '@example.com', 'Name' || n,
                        jsonb_build_object('country', CASE WHEN n % 2 = 0 THEN 'de' ELSE 'fr' END), now(), now()
@@ -74,14 +74,6 @@ public sealed class SystemRefreshTests(PostgresCluster postgres)
         using var viewer = await app.SignedInAsync(SegmentExport.Web.Identity.Roles.Viewer);
         using var refused = await viewer.SubmitAsync("/Data/Profiles", "/Admin/System?handler=RefreshNow", new Dictionary<string, string>());
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-    }
-
-    private static async Task ExecuteAsync(ConnectionsKit kit, string sql)
-    {
-        await using var db = new NpgsqlConnection(kit.App.Factory.ConnectionString);
-        await db.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, db);
-        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task<long> CountAsync(ConnectionsKit kit, string sql)

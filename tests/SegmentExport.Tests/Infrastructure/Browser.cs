@@ -22,14 +22,18 @@ public sealed partial class Browser(HttpClient client) : IDisposable
     }
 
     /// <summary>GETs <paramref name="formPage"/> for its antiforgery token, then POSTs the fields to <paramref name="action"/>.</summary>
-    public async Task<HttpResponseMessage> SubmitAsync(string formPage, string action, IDictionary<string, string> fields)
+    public Task<HttpResponseMessage> SubmitAsync(string formPage, string action, IDictionary<string, string> fields) =>
+        SubmitAsync(formPage, action, (IEnumerable<KeyValuePair<string, string>>)fields);
+
+    /// <summary>As above, but a key may repeat (checkbox groups).</summary>
+    public async Task<HttpResponseMessage> SubmitAsync(string formPage, string action, IEnumerable<KeyValuePair<string, string>> fields)
     {
         var (_, html) = await GetAsync(formPage);
         var token = TokenPattern().Match(html);
-        var all = new Dictionary<string, string>(fields);
+        var all = fields.Where(f => f.Key != "__RequestVerificationToken").ToList();
         if (token.Success)
         {
-            all["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value);
+            all.Add(new("__RequestVerificationToken", WebUtility.HtmlDecode(token.Groups[1].Value)));
         }
 
         using var content = new FormUrlEncodedContent(all);

@@ -31,8 +31,7 @@ public static partial class ExportPages
         return long.Parse(await ScalarAsync(kit, $"SELECT id FROM exports WHERE name = '{name}'"), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Plain SQL (EF's raw SQL would read the JSON braces as format holes).</summary>
-    public static async Task ExecuteAsync(ConnectionsKit kit, string sql) => await ScalarAsync(kit, sql);
+    public static Task ExecuteAsync(ConnectionsKit kit, string sql) => kit.ExecuteAsync(sql);
 
     public static async Task<string> ScalarAsync(ConnectionsKit kit, string sql)
     {
@@ -42,20 +41,9 @@ public static partial class ExportPages
         return Convert.ToString(await command.ExecuteScalarAsync(ConnectionsKit.Ct), CultureInfo.InvariantCulture) ?? "";
     }
 
-    /// <summary>Like <see cref="Browser.SubmitAsync(string, string, IDictionary{string, string})"/>, but a key may repeat (checkboxes).</summary>
-    public static async Task<HttpResponseMessage> PostAsync(Browser browser, string formPage, string action, IEnumerable<KeyValuePair<string, string>> fields)
-    {
-        var (_, html) = await browser.GetAsync(formPage);
-        var all = fields.ToList();
-        var token = TokenPattern().Match(html);
-        if (token.Success)
-        {
-            all.Add(new("__RequestVerificationToken", WebUtility.HtmlDecode(token.Groups[1].Value)));
-        }
-
-        using var content = new FormUrlEncodedContent(all);
-        return await browser.Client.PostAsync(action, content, ConnectionsKit.Ct);
-    }
+    /// <summary>Posts a form whose keys may repeat (checkboxes), with the antiforgery token from <paramref name="formPage"/>.</summary>
+    public static Task<HttpResponseMessage> PostAsync(Browser browser, string formPage, string action, IEnumerable<KeyValuePair<string, string>> fields) =>
+        browser.SubmitAsync(formPage, action, fields);
 
     public static long IdFrom(HttpResponseMessage response, string page)
     {
@@ -64,7 +52,4 @@ public static partial class ExportPages
         Assert.True(match.Success, $"Expected a redirect to {page}, got {response.Headers.Location}");
         return long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenPattern();
 }
