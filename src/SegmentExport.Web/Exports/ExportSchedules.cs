@@ -5,7 +5,7 @@ using SegmentExport.Web.Data;
 namespace SegmentExport.Web.Exports;
 
 /// <summary>Keeps an export's own cron trigger in Quartz in step with its saved schedule. Saving never runs it now.</summary>
-public sealed class ExportSchedules(ISchedulerFactory schedulers)
+public sealed class ExportSchedules(ISchedulerFactory schedulers, ILogger<ExportSchedules> logger)
 {
     public static TriggerKey TriggerFor(long exportId) => new($"cron-{exportId}", ExportJob.Group);
 
@@ -62,8 +62,16 @@ public sealed class ExportSchedules(ISchedulerFactory schedulers)
                 : existing is null;
             if (!right)
             {
-                await SyncAsync(export, cancellationToken);
-                changed++;
+                try
+                {
+                    await SyncAsync(export, cancellationToken);
+                    changed++;
+                }
+                catch (Exception ex) when (ex is FormatException or TimeZoneNotFoundException or InvalidTimeZoneException)
+                {
+                    // Written outside the form: one broken schedule must not keep the node from starting.
+                    logger.LogWarning("Export {ExportId} has a schedule that cannot be used ({Reason}); it runs only on demand until edited", export.Id, ex.GetType().Name);
+                }
             }
         }
 
