@@ -61,4 +61,37 @@ public sealed class ExportListTests(PostgresCluster postgres)
         Assert.Equal(HttpStatusCode.Redirect, crafted.StatusCode);
         Assert.Equal("True", await ScalarAsync(kit, $"SELECT enabled FROM exports WHERE id = {onDemand}"));
     }
+
+    [Fact]
+    public async Task The_home_page_shows_running_exports_with_progress_recent_failures_and_connections_that_need_attention()
+    {
+        await using var kit = await ConnectionsKit.StartAsync(postgres, "exporthome");
+        using var admin = await kit.AdminAsync();
+        var connection = ConnectionsKit.IdFrom(await ConnectionsKit.AddWithKeyAsync(admin, "mailchimp", "Newsletter MC", ConnectionsKit.MailchimpKey, shared: true));
+        await SeedSegmentsAsync(kit, 4);
+        var running = await CreateExportAsync(kit, "weekly digest", connection, MailchimpOptions.NewsletterListId);
+        var failing = await CreateExportAsync(kit, "win-back", connection, MailchimpOptions.NewsletterListId);
+        await ExecuteAsync(kit, $"""
+            INSERT INTO export_runs (export_id, status, trigger, dry_run, full_resync, requested_by, queued_at, started_at, finished_at, error, cancel_requested, phase,
+                members, to_send, sent, created, updated, unchanged, skipped, rejected, removed, retries)
+            VALUES ({running}, 'Running', 'manual', false, false, 'test', now(), now() - interval '10 seconds', null, null, false, 'Upsert', 1000, 1000, 400, 400, 0, 0, 0, 0, 0, 0),
+                   ({failing}, 'Failed', 'schedule', false, false, 'scheduler', now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour',
+                    'This export would send 30 profiles, over the cap of 25.', false, 'Upsert', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+                   ({failing}, 'Failed', 'schedule', false, false, 'scheduler', now() - interval '30 days', null, now() - interval '30 days', 'An old failure.', false, 'Upsert', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            UPDATE connections SET health = 'NeedsReauthentication', health_reason = 'revoked' WHERE id = {connection};
+            """);
+
+        using var viewer = await kit.App.SignedInAsync(Roles.Viewer);
+        var (status, html) = await viewer.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var text = Browser.Text(html);
+        Assert.Contains("Running exports", text, StringComparison.Ordinal);
+        Assert.Contains("weekly digest", text, StringComparison.Ordinal);
+        Assert.Contains("400 of 1,000 processed", text, StringComparison.Ordinal);
+        Assert.Contains("value=\"40\"", html, StringComparison.Ordinal);
+        Assert.Contains("over the cap of 25", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("An old failure.", text, StringComparison.Ordinal);
+        Assert.Contains("A connection needs attention", text, StringComparison.Ordinal);
+        Assert.Contains("Newsletter MC", text, StringComparison.Ordinal);
+    }
 }
