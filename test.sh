@@ -6,6 +6,13 @@ cd "$(dirname "$0")"
 source scripts/prerequisites.sh
 ensure_prerequisites postgres
 
+# Many app instances (test hosts and worker processes) each watch their configuration files: the default of 128
+# inotify instances per user runs out. Raise it when we may; otherwise tests still run, with fewer watchers.
+if [ "$(id -u)" = 0 ] && [ "$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null || echo 1024)" -lt 1024 ]; then
+  sysctl -q -w fs.inotify.max_user_instances=1024 || true
+fi
+export DOTNET_hostBuilder__reloadConfigOnChange=false
+
 results="$(pwd)/.scratch/test-results"
 rm -rf "$results"
 mkdir -p "$results"

@@ -54,6 +54,53 @@ public sealed class ExportClusterTests(PostgresCluster postgres)
         Assert.True(carried <= members + Batch, $"{carried} contacts sent for {members} members: more than one batch was sent twice");
     }
 
+    /// <summary>
+    /// Issue 10's crash test: SIGKILL the node running a 200,000-member Mailchimp run at five random points (platform
+    /// batch sizes and concurrency as configured by default), replacing each dead node as an orchestrator would.
+    /// What may be sent twice per crash is what was in flight: one engine page (Mailchimp's 500 × 10 requests at once).
+    /// </summary>
+    [Fact]
+    public async Task Killed_at_five_random_points_of_a_200000_member_run_the_run_resumes_each_time_and_finishes_with_nothing_lost()
+    {
+        const int members = 200_000;
+        const int page = 500 * 10;
+        await using var cluster = await ClusterAsync(Platforms.Mailchimp, "fivekills", members, smallBatches: false, latencyMs: 150);
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
+        var points = Enumerable.Range(0, 5).Select(_ => (long)(members * (0.05 + (0.85 * random.NextDouble())))).Order().ToList();
+        var runId = (await cluster.Runs.RunNowAsync(cluster.ExportId, "test", dryRun: false, fullResync: false, CancellationToken.None)).RunId;
+
+        var kills = new List<string>();
+        var replacements = new List<Task<WorkerProcess>>();
+        foreach (var point in points)
+        {
+            string? node = null;
+            await Eventually.HoldsAsync(async () =>
+            {
+                var (status, current, sent) = await cluster.RunAsync(runId);
+                node = current;
+                Assert.True(status is "Running" or "Queued", $"the run ended ({status}) after {kills.Count} kills (seed {seed}, points {string.Join(", ", points)})");
+                return status == "Running" && sent >= point && cluster.Workers.Any(w => w.InstanceId == current && !w.HasExited);
+            }, $"the run passes {point:N0} (seed {seed})", TimeSpan.FromSeconds(120));
+            cluster.Workers.Single(w => w.InstanceId == node).Kill();
+            kills.Add($"{node}@{point}");
+            // The replacement starts while the survivor takes the run over; the test does not wait for it.
+            replacements.Add(cluster.AddWorkerAsync($"node-{(char)('c' + kills.Count - 1)}"));
+        }
+
+        await Task.WhenAll(replacements);
+
+        await Eventually.HoldsAsync(async () => (await cluster.RunAsync(runId)).Status is not ("Running" or "Queued"), "the run ends", TimeSpan.FromSeconds(180));
+        var (finalStatus, _, finalSent) = await cluster.RunAsync(runId);
+        Assert.True(finalStatus == "Succeeded", $"{finalStatus}: {await cluster.ScalarAsync($"SELECT coalesce(error, '') FROM export_runs WHERE id = {runId}")}");
+        Assert.Equal(members, finalSent);
+        Assert.Equal(5, await cluster.CountAsync($"SELECT count(*) FROM export_run_events WHERE run_id = {runId} AND message LIKE 'Resumed on %'"));
+        cluster.AssertEveryMemberDelivered(members);
+        var carried = cluster.ContactsCarried();
+        Assert.True(carried <= members + (kills.Count * page),
+            $"{carried:N0} contacts sent for {members:N0} members after {kills.Count} kills ({string.Join(", ", kills)}): more than one page in flight per crash was re-sent");
+    }
+
     [Fact]
     public async Task Two_nodes_fired_at_once_never_run_one_export_twice()
     {
@@ -79,15 +126,20 @@ public sealed class ExportClusterTests(PostgresCluster postgres)
         cluster.AssertEveryMemberDelivered(members);
     }
 
-    private async Task<Cluster> ClusterAsync(string platform, string purpose, int members)
+    private async Task<Cluster> ClusterAsync(string platform, string purpose, int members, bool smallBatches = true, int latencyMs = 120)
     {
         var nodeSettings = new Dictionary<string, string?>
         {
-            [$"Destinations:{Section(platform)}:MaxBatchContacts"] = Batch.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [$"Destinations:{Section(platform)}:MaxConcurrentRequests"] = platform is Platforms.Mailchimp or Platforms.CampaignMonitor ? "1" : null,
+            [$"Destinations:{Section(platform)}:MaxBatchContacts"] = smallBatches ? Batch.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+            [$"Destinations:{Section(platform)}:MaxConcurrentRequests"] = smallBatches && platform is Platforms.Mailchimp or Platforms.CampaignMonitor ? "1" : null,
             [$"Destinations:{Section(platform)}:Poll:InitialDelay"] = "00:00:00.050",
             [$"Destinations:{Section(platform)}:Poll:MaxDelay"] = "00:00:00.200",
         };
+        foreach (var unset in nodeSettings.Where(kv => kv.Value is null).Select(kv => kv.Key).ToList())
+        {
+            nodeSettings.Remove(unset);
+        }
+
         var kit = await ConnectionsKit.StartAsync(postgres, purpose + platform[..4], appSettings: new Dictionary<string, string?>(nodeSettings) { ["Jobs:RunJobs"] = "false" });
         try
         {
@@ -102,7 +154,7 @@ public sealed class ExportClusterTests(PostgresCluster postgres)
                 _ => SegmentExport.Emulators.CampaignMonitor.CampaignMonitorOptions.NewsletterListId,
             };
             // Each batch takes a while at the platform, so a kill lands mid-run.
-            sandbox.Faults.Configure(f => f.Latency = TimeSpan.FromMilliseconds(120));
+            sandbox.Faults.Configure(f => f.Latency = TimeSpan.FromMilliseconds(latencyMs));
             var exportId = await CreateExportAsync(kit, connectionId, listId, platform == Platforms.CampaignMonitor ? "name" : "first_name", members);
 
             var settings = new Dictionary<string, string?>(kit.Settings);
@@ -112,7 +164,7 @@ public sealed class ExportClusterTests(PostgresCluster postgres)
             }
 
             var workers = await Task.WhenAll(new[] { "node-a", "node-b" }.Select(id => WorkerProcess.StartAsync(kit.App.Factory.ConnectionString, id, settings)));
-            return new Cluster(kit, workers, sandbox, listId, exportId);
+            return new Cluster(kit, [.. workers], sandbox, listId, exportId, settings);
         }
         catch
         {
@@ -156,9 +208,30 @@ public sealed class ExportClusterTests(PostgresCluster postgres)
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private sealed class Cluster(ConnectionsKit kit, WorkerProcess[] workers, ISandboxPlatform platform, string listId, long exportId) : IAsyncDisposable
+    private sealed class Cluster(ConnectionsKit kit, List<WorkerProcess> workers, ISandboxPlatform platform, string listId, long exportId, IReadOnlyDictionary<string, string?> settings) : IAsyncDisposable
     {
-        public IReadOnlyList<WorkerProcess> Workers => workers;
+        public IReadOnlyList<WorkerProcess> Workers
+        {
+            get
+            {
+                lock (workers)
+                {
+                    return [.. workers];
+                }
+            }
+        }
+
+        /// <summary>Adds a node to the cluster (a new process), as an orchestrator replaces a dead one.</summary>
+        public async Task<WorkerProcess> AddWorkerAsync(string instanceId)
+        {
+            var worker = await WorkerProcess.StartAsync(kit.App.Factory.ConnectionString, instanceId, settings);
+            lock (workers)
+            {
+                workers.Add(worker);
+            }
+
+            return worker;
+        }
 
         public long ExportId => exportId;
 
@@ -192,7 +265,7 @@ public sealed class ExportClusterTests(PostgresCluster postgres)
 
         public void AssertEveryMemberDelivered(int members)
         {
-            var stored = platform.InspectContacts(listId, 0, 100_000)!.Contacts.ToDictionary(c => c.Email, StringComparer.OrdinalIgnoreCase);
+            var stored = platform.InspectContacts(listId, 0, members + 1_000)!.Contacts.ToDictionary(c => c.Email, StringComparer.OrdinalIgnoreCase);
             var missing = Enumerable.Range(1, members).Where(n => !stored.ContainsKey($"p{n}@example.com")).ToList();
             Assert.True(missing.Count == 0, $"{missing.Count} members missing on the platform, e.g. p{missing.FirstOrDefault()}");
             var wrong = Enumerable.Range(1, members).Where(n => !stored[$"p{n}@example.com"].Fields.Values.Contains($"Name{n}")).ToList();
@@ -201,7 +274,7 @@ public sealed class ExportClusterTests(PostgresCluster postgres)
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var worker in workers)
+            foreach (var worker in Workers)
             {
                 await worker.DisposeAsync();
             }
