@@ -75,6 +75,14 @@ public sealed partial class JourneyPage(IPage page, string journey, string who)
         Assert.Fail($"{who}: {message}\nAt {page.Url} (screenshot {shot}) the page says:\n{Whitespace().Replace(text, " ").Trim()}");
     }
 
+    /// <summary>A step that makes the page load anew (a form that reloads itself): waits for the new document.</summary>
+    public Task ReloadingStepAsync(string what, Func<Task> action) => StepAsync(what, async () =>
+    {
+        await page.EvaluateAsync("() => { window.__journeyOldPage = true; }");
+        await action();
+        await page.WaitForFunctionAsync("() => window.__journeyOldPage === undefined && document.readyState === 'complete'");
+    });
+
     public Task GotoAsync(string path) => StepAsync($"Open {path}", async () =>
     {
         var response = await page.GotoAsync(path);
@@ -98,7 +106,8 @@ public sealed partial class JourneyPage(IPage page, string journey, string who)
         Assertions.Expect(page).ToHaveURLAsync(new Regex(pathPattern), new PageAssertionsToHaveURLOptions { Timeout = 10_000 }));
 
     /// <summary>Types into the input labelled <paramref name="label"/> (so every input the journey uses must have a label).</summary>
-    public Task FillAsync(string label, string value) => StepAsync($"Fill “{label}”", () => page.GetByLabel(label).FillAsync(value));
+    public Task FillAsync(string label, string value, bool exact = false) =>
+        StepAsync($"Fill “{label}”", () => page.GetByLabel(label, new PageGetByLabelOptions { Exact = exact }).FillAsync(value));
 
     public Task CheckAsync(string label) => StepAsync($"Tick “{label}”", () => page.GetByLabel(label, new PageGetByLabelOptions { Exact = true }).CheckAsync());
 
