@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh
-ensure_prerequisites postgres
+# Browser journeys (tests/SegmentExport.Tests/Journeys) drive Debian's Chromium.
+ensure_prerequisites postgres chromium
 
 results="$(pwd)/.scratch/test-results"
 rm -rf "$results"
