@@ -91,6 +91,8 @@ public sealed class Journey3ExportRunTests(PostgresCluster postgres, JourneyBrow
             Assertions.Expect(page.Locator("#run-progress")).ToHaveAttributeAsync("aria-valuenow", "100", new() { Timeout = 60_000 }));
         await contributor.SeeAsync(page.Locator("#run-status"), "Succeeded with rejections");
         await contributor.ShotAsync("run-finished");
+        // Times are shown in the person's own time zone (this browser is in New York).
+        await contributor.SeeAsync(page.Locator("main time").First, "EST");
 
         // What the platform should now hold: every deliverable member, once; the refused and the unsubscribed are reported.
         var members = await app.StringsAsync("""

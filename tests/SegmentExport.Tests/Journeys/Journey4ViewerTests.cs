@@ -44,6 +44,20 @@ public sealed partial class Journey4ViewerTests(PostgresCluster postgres, Journe
             await viewer.ShotAsync(shot);
         }
 
+        // On a phone-width screen the same pages fit without sideways scrolling.
+        var phone = await app.OpenAsync(browser, Journey, "viewer-phone", width: 390, height: 844);
+        await phone.SignInAsync("vera@example.com", TestApp.Password);
+        foreach (var (path, shows, shot) in pages)
+        {
+            await phone.GotoAsync(path);
+            await phone.SeeAsync(phone.Page.Locator("main"), shows);
+            await phone.FitsWidthAsync();
+            if (shot is "exports" or "run")
+            {
+                await phone.ShotAsync(shot);
+            }
+        }
+
         // The forms are not there, and posting them anyway is refused: nothing runs, nothing is created.
         var token = await viewer.Page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
         foreach (var (path, form) in new (string, Dictionary<string, string>)[]

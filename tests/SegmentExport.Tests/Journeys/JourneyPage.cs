@@ -129,6 +129,16 @@ public sealed partial class JourneyPage(IPage page, string journey, string who)
         await SeeAsync("Sign out");
     }
 
+    /// <summary>The page fits the window's width: nothing needs sideways scrolling (phone-width check).</summary>
+    public Task FitsWidthAsync() => StepAsync("The page fits the window's width", async () =>
+    {
+        var (scroll, width) = (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"), await page.EvaluateAsync<int>("() => window.innerWidth"));
+        if (scroll > width)
+        {
+            throw new InvalidOperationException($"the page is {scroll} px wide in a {width} px window");
+        }
+    });
+
     public Task<string> TextAsync(string selector) => page.Locator(selector).InnerTextAsync();
 
     private static string FirstLine(string message)
