@@ -10,6 +10,7 @@ namespace SegmentExport.Tests.Journeys;
 /// </summary>
 public sealed partial class JourneyPage(IPage page, string journey, string who)
 {
+    private static readonly HashSet<string> Cleared = [];
     private static int _sequence;
 
     public IPage Page => page;
@@ -31,6 +32,15 @@ public sealed partial class JourneyPage(IPage page, string journey, string who)
         }
 
         var path = Path.Combine(root, journey);
+        lock (Cleared)
+        {
+            // Each run starts its journey's folder afresh, so the screenshots are this run's.
+            if (Cleared.Add(path) && Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+
         Directory.CreateDirectory(path);
         return path;
     }
