@@ -7,6 +7,10 @@ source scripts/prerequisites.sh
 # Browser journeys (tests/SegmentExport.Tests/Journeys) drive Debian's Chromium.
 ensure_prerequisites postgres chromium
 
+# Each hosted app would hold inotify watchers (config reload, asp-append-version); many apps at once can exhaust the
+# per-user inotify limit (128 by default), so the tests poll for file changes instead.
+export DOTNET_USE_POLLING_FILE_WATCHER=true
+
 results="$(pwd)/.scratch/test-results"
 rm -rf "$results"
 mkdir -p "$results"
