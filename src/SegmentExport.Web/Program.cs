@@ -7,6 +7,7 @@ using SegmentExport.Web.Hosting;
 using SegmentExport.Web.Identity;
 using SegmentExport.Web.Jobs;
 using SegmentExport.Web.Profiles;
+using SegmentExport.Web.Sandbox;
 using SegmentExport.Web.Segments;
 using SegmentExport.Web.SystemRefresh;
 
@@ -27,6 +28,7 @@ builder.AddAppIdentity();
 builder.AddJobs();
 builder.AddAudit();
 builder.AddConnections();
+builder.AddSandbox();
 builder.AddProfiles();
 builder.AddSegments();
 builder.AddExports();
@@ -47,8 +49,10 @@ if (cli is not null)
 app.UseWebUi();
 app.MapHealth();
 app.MapProfiles();
+app.MapSandbox();
 app.MapRazorPages();
 
+app.PrintAddressWhenStarted();
 await app.RunAsync();
 return 0;
 

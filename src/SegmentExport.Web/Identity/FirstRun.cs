@@ -36,7 +36,8 @@ public sealed class FirstRun(IServiceScopeFactory scopes)
             || path.StartsWithSegments("/readyz", StringComparison.OrdinalIgnoreCase)
             || path.StartsWithSegments("/lib", StringComparison.OrdinalIgnoreCase)
             || path.StartsWithSegments("/css", StringComparison.OrdinalIgnoreCase)
-            || path.StartsWithSegments("/Status", StringComparison.OrdinalIgnoreCase);
+            || path.StartsWithSegments("/Status", StringComparison.OrdinalIgnoreCase)
+            || path.StartsWithSegments(Sandbox.SandboxSetup.Prefix, StringComparison.OrdinalIgnoreCase);
         if (!exempt && HttpMethods.IsGet(context.Request.Method)
             && await context.RequestServices.GetRequiredService<FirstRun>().IsPendingAsync(context.RequestAborted))
         {
