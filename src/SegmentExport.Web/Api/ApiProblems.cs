@@ -75,8 +75,8 @@ public sealed class ApiProblems(RequestDelegate next, ILogger<ApiProblems> logge
 
     /// <summary>422: the request was read but breaks the rules; one or more sentences per field.</summary>
     public static IResult Invalid(IReadOnlyDictionary<string, string> errors, string title = "Some fields need fixing.") =>
-        TypedResults.ValidationProblem(errors.ToDictionary(e => e.Key, e => new[] { e.Value }), title: title,
-            detail: string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value}")), type: null);
+        Results.ValidationProblem(errors.ToDictionary(e => e.Key, e => new[] { e.Value }), title: title,
+            detail: string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value}")), statusCode: StatusCodes.Status422UnprocessableEntity);
 
     /// <summary>400 for a query string value that is out of range or not one of the allowed values.</summary>
     public static IResult BadParameter(string name, string sentence) =>

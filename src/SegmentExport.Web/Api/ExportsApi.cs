@@ -68,11 +68,11 @@ public static class ExportsApi
             .Produces<ExportResource>().ProducesProblem(StatusCodes.Status404NotFound);
         exports.MapPost("/", CreateAsync).RequireAuthorization(ApiPolicies.Contribute).WithName("CreateExport")
             .WithSummary("Create an export (nothing runs)")
-            .Accepts<ExportRequest>("application/json").Produces<ExportResource>(StatusCodes.Status201Created)
+            .AcceptsJson<ExportRequest>().Produces<ExportResource>(StatusCodes.Status201Created)
             .ProducesValidationProblem().ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
         exports.MapPatch("/{id:long}", UpdateAsync).RequireAuthorization(ApiPolicies.Contribute).WithName("UpdateExport")
             .WithSummary("Change an export; fields left out keep their values (nothing runs)")
-            .Accepts<ExportRequest>("application/json").Produces<ExportResource>()
+            .AcceptsJson<ExportRequest>().Produces<ExportResource>()
             .ProducesValidationProblem().ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status404NotFound);
     }
 

@@ -49,7 +49,7 @@ public static class RunsApi
         api.MapPost("/exports/{id:long}/runs", RunNowAsync).RequireAuthorization(ApiPolicies.Contribute).WithTags("Runs").WithName("RunExport")
             .WithSummary("Run an export now (optionally a dry run or a full resync)")
             .WithDescription("Queues a run that starts within seconds on some node. 409 when a run of this export is already queued or running (its id is in `runId`).")
-            .Accepts<RunRequest>("application/json").Produces<RunResource>(StatusCodes.Status202Accepted)
+            .AcceptsJson<RunRequest>().Produces<RunResource>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/exports/{id:long}/runs", ListAsync).WithTags("Runs").WithName("ListRuns")
             .WithSummary("An export's runs, newest first, 50 at a time")

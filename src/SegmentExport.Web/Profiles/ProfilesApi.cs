@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using SegmentExport.Web.Api;
 using SegmentExport.Web.Data;
 
 namespace SegmentExport.Web.Profiles;
@@ -31,7 +32,7 @@ public static class ProfilesApi
             .WithTags("Profiles")
             .WithSummary("Upsert a batch of up to 1,000 profiles")
             .WithDescription("Matched by external id when any item has one (then every item needs one), otherwise by email. Bad items are rejected with a reason; the rest load.")
-            .Accepts<ProfileBatch>("application/json")
+            .AcceptsJson<ProfileBatch>()
             .Produces<BatchResult>()
             .ProducesValidationProblem()
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
