@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -37,7 +38,7 @@ public static partial class ApiBody
         }
         catch (JsonException ex)
         {
-            var (field, sentence) = Describe(ex);
+            var (field, sentence) = Describe(ex, typeof(T));
             return (null, Unreadable(field, sentence));
         }
     }
@@ -46,7 +47,7 @@ public static partial class ApiBody
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [sentence] },
             title: "The request body could not be read.", detail: field == "$" ? sentence : $"{field}: {sentence}");
 
-    private static (string Field, string Sentence) Describe(JsonException ex)
+    private static (string Field, string Sentence) Describe(JsonException ex, Type root)
     {
         var path = ex.Path is { Length: > 1 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : "$";
         if (UnknownMember().Match(ex.Message) is { Success: true } unknown)
@@ -56,9 +57,9 @@ public static partial class ApiBody
             return (field, $"“{name}” is not a field of this request; see /openapi/v1.json for the fields.");
         }
 
-        if (NotConvertible().Match(ex.Message) is { Success: true } convert)
+        if (ex.Message.Contains("could not be converted", StringComparison.Ordinal) && path != "$")
         {
-            return (path, $"expected {Expected(convert.Groups[1].Value.TrimEnd('.'))}.");
+            return (path, $"expected {Expected(TypeAt(root, path))}.");
         }
 
         // Syntax errors: the reader's own sentence, without its "Path: … | LineNumber: …" tail, plus where it happened.
@@ -66,24 +67,40 @@ public static partial class ApiBody
         return (path, $"The body is not valid JSON: {sentence} (line {(ex.LineNumber ?? 0) + 1}, byte {ex.BytePositionInLine ?? 0}).");
     }
 
-    private static string Expected(string typeName)
+    /// <summary>The declared type at a JSON path such as <c>fields[0].source</c>, walking the request type's properties and list elements.</summary>
+    private static Type? TypeAt(Type root, string path)
     {
-        var enumType = typeof(ApiBody).Assembly.GetTypes().FirstOrDefault(t => t.IsEnum && typeName.Contains(t.FullName!, StringComparison.Ordinal));
-        if (enumType is not null)
+        Type? type = root;
+        foreach (Match step in PathStep().Matches(path))
         {
-            return "one of " + string.Join(", ", Enum.GetNames(enumType).Select(n => $"“{n}”"));
+            type = type is null ? null
+                : step.Groups[1].Success ? type.GetProperty(step.Groups[1].Value, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)?.PropertyType
+                : ElementType(type);
         }
 
-        return typeName switch
+        return type;
+    }
+
+    private static Type? ElementType(Type type) =>
+        type.IsArray ? type.GetElementType()
+        : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+
+    private static string Expected(Type? declared)
+    {
+        var type = declared is null ? null : Nullable.GetUnderlyingType(declared) ?? declared;
+        return type switch
         {
-            _ when typeName.Contains("List`1", StringComparison.Ordinal) || typeName.EndsWith("[]", StringComparison.Ordinal) => "an array",
-            _ when typeName.Contains("Dictionary", StringComparison.Ordinal) => "an object",
-            _ when typeName.Contains("Int64", StringComparison.Ordinal) || typeName.Contains("Int32", StringComparison.Ordinal) => "a whole number",
-            _ when typeName.Contains("Decimal", StringComparison.Ordinal) || typeName.Contains("Double", StringComparison.Ordinal) => "a number",
-            _ when typeName.Contains("Boolean", StringComparison.Ordinal) => "true or false",
-            _ when typeName.Contains("DateTimeOffset", StringComparison.Ordinal) => "a date and time such as “2027-01-31T00:00:00Z”",
-            _ when typeName.Contains("String", StringComparison.Ordinal) => "a string",
-            _ => "an object with the documented fields",
+            null => "a value of the documented type",
+            { IsEnum: true } => "one of " + string.Join(", ", Enum.GetNames(type).Select(n => $"“{n}”")),
+            _ when type == typeof(bool) => "true or false",
+            _ when type == typeof(int) || type == typeof(long) => "a whole number",
+            _ when type == typeof(decimal) || type == typeof(double) => "a number",
+            _ when type == typeof(string) => "a string",
+            _ when type == typeof(DateTimeOffset) => "a date and time such as “2027-01-31T00:00:00Z”",
+            _ when type == typeof(JsonElement) => "a JSON value",
+            _ when type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>) => "an object",
+            _ when ElementType(type) is not null => "an array",
+            _ => "an object",
         };
     }
 
@@ -93,6 +110,8 @@ public static partial class ApiBody
         {
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
             MaxDepth = 16,
+            // Numbers are numbers: "12" for an id is a mistake worth reporting, not a string to coerce.
+            NumberHandling = JsonNumberHandling.Strict,
         };
         options.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
         options.MakeReadOnly(populateMissingResolver: true);
@@ -102,6 +121,6 @@ public static partial class ApiBody
     [GeneratedRegex("The JSON property '([^']*)' could not be mapped")]
     private static partial Regex UnknownMember();
 
-    [GeneratedRegex("could not be converted to ([^ ]+)")]
-    private static partial Regex NotConvertible();
+    [GeneratedRegex("([A-Za-z_][A-Za-z0-9_]*)|\\[\\d+\\]")]
+    private static partial Regex PathStep();
 }

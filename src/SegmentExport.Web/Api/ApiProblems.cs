@@ -18,7 +18,21 @@ public sealed class ApiProblems(RequestDelegate next, ILogger<ApiProblems> logge
     {
         try
         {
-            await next(context);
+            // Routing found nothing, or only a route for other methods: say so, rather than let the pages'
+            // sign-in fallback policy (cookie only) answer 401 to a caller holding a good token.
+            var endpoint = context.GetEndpoint();
+            if (endpoint is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+            }
+            else if (endpoint.Metadata.Count == 0 && endpoint.DisplayName?.StartsWith("405 ", StringComparison.Ordinal) == true)
+            {
+                await endpoint.RequestDelegate!(context);
+            }
+            else
+            {
+                await next(context);
+            }
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {

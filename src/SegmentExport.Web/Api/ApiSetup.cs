@@ -41,7 +41,12 @@ public static class ApiSetup
 
         // Query values that do not parse throw, and ApiProblems answers them with a sentence instead of a bare 400.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.Configure<JsonOptions>(o =>
+        {
+            // As ApiBody reads requests, so the OpenAPI document describes what is accepted: enums by name, numbers as numbers.
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
         services.AddOpenApi(DocumentName, options =>
         {
             options.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.OrdinalIgnoreCase) == true;

@@ -7,7 +7,7 @@ using SegmentExport.Web.Exports;
 
 namespace SegmentExport.Web.Api;
 
-public sealed record FieldMapping(string? Source, string? Target);
+public sealed record FieldMapping(string? Source = null, string? Target = null);
 
 /// <summary>
 /// An export to create, or the fields to change in one (PATCH: what is left out keeps its value). The same rules as
@@ -15,18 +15,18 @@ public sealed record FieldMapping(string? Source, string? Target);
 /// mapping must be type-checked against the list's fields, and the segments must exist.
 /// </summary>
 public sealed record ExportRequest(
-    string? Name,
-    long? ConnectionId,
-    string? ListId,
-    List<FieldMapping?>? Fields,
-    List<long>? SegmentIds,
-    List<string>? Tags,
-    bool? TagWithSegmentNames,
-    LeaverAction? Leavers,
-    ExportSchedule? Schedule,
-    string? CronExpression,
-    string? TimeZone,
-    bool? Enabled);
+    string? Name = null,
+    long? ConnectionId = null,
+    string? ListId = null,
+    List<FieldMapping?>? Fields = null,
+    List<long>? SegmentIds = null,
+    List<string>? Tags = null,
+    bool? TagWithSegmentNames = null,
+    LeaverAction? Leavers = null,
+    ExportSchedule? Schedule = null,
+    string? CronExpression = null,
+    string? TimeZone = null,
+    bool? Enabled = null);
 
 public sealed record ConnectionRef(long Id, string Name, string Platform);
 

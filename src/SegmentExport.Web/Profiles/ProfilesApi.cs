@@ -7,9 +7,9 @@ using SegmentExport.Web.Data;
 namespace SegmentExport.Web.Profiles;
 
 /// <summary>One profile in an API batch. <see cref="Attributes"/> holds typed JSON values.</summary>
-public sealed record ProfileItem(string? ExternalId, string? Email, string? FirstName, string? LastName, string? Phone, Dictionary<string, JsonElement>? Attributes);
+public sealed record ProfileItem(string? ExternalId = null, string? Email = null, string? FirstName = null, string? LastName = null, string? Phone = null, Dictionary<string, JsonElement>? Attributes = null);
 
-public sealed record ProfileBatch(List<ProfileItem>? Profiles);
+public sealed record ProfileBatch(List<ProfileItem>? Profiles = null);
 
 public sealed record ItemError(int Index, string Reason);
 
