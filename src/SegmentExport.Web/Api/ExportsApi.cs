@@ -63,6 +63,7 @@ public static class ExportsApi
     {
         var exports = api.MapGroup("/exports").WithTags("Exports");
         exports.MapGet("/", ListAsync).WithName("ListExports").WithSummary("List exports, 50 at a time in name order")
+            .WithDescription("`search`: part of the name. `page`: 1, 2, … (pass `next` as `page` for the next page).")
             .Produces<Page<ExportResource>>();
         exports.MapGet("/{id:long}", GetAsync).WithName("GetExport").WithSummary("One export with its mapping, segments and last run")
             .Produces<ExportResource>().ProducesProblem(StatusCodes.Status404NotFound);
@@ -76,9 +77,17 @@ public static class ExportsApi
             .ProducesValidationProblem().ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> ListAsync(string? search, string? after, ExportSummaries summaries, AppDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(string? search, int? page, AppDbContext db, ExportSummaries summaries, CancellationToken cancellationToken)
     {
-        var (rows, next) = await summaries.PageAsync(search, after, cancellationToken);
+        if (page is < 1)
+        {
+            return ApiProblems.BadParameter("page", "Pages are numbered from 1.");
+        }
+
+        // Exports number in the hundreds, so the list pages by number, as the Exports page does (see ExportSummaries.PageAsync).
+        var number = page ?? 1;
+        var (rows, total) = await summaries.PageAsync(search, ExportSort.Name, descending: false, number, cancellationToken);
+        var next = number * ExportSummaries.PageSize < total ? (number + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
         return TypedResults.Ok(new Page<ExportResource>(await ResourcesAsync(db, rows, cancellationToken), next));
     }
 

@@ -57,6 +57,7 @@ public sealed class ApiBadInputTests(PostgresCluster postgres)
         await ProblemAsync(await client.DeleteAsync($"/api/exports/{exportId}", Ct), HttpStatusCode.MethodNotAllowed);
         Assert.Contains("after", Detail(await ProblemAsync(await client.GetAsync($"/api/runs/{runId}/rows?after=abc", Ct), HttpStatusCode.BadRequest)), StringComparison.Ordinal);
         Assert.Contains("1 to 1,000", FieldError(await ProblemAsync(await client.GetAsync($"/api/runs/{runId}/rows?limit=5000", Ct), HttpStatusCode.BadRequest), "limit"), StringComparison.Ordinal);
+        Assert.Contains("numbered from 1", FieldError(await ProblemAsync(await client.GetAsync("/api/exports?page=0", Ct), HttpStatusCode.BadRequest), "page"), StringComparison.Ordinal);
         Assert.Contains("use all, skipped or rejected", FieldError(await ProblemAsync(await client.GetAsync($"/api/runs/{runId}/rows?kind=bogus", Ct), HttpStatusCode.BadRequest), "kind"), StringComparison.Ordinal);
 
         var tooMany = await ProblemAsync(await PostJsonAsync(client, "/api/profiles", new { profiles = Enumerable.Range(0, 1001).Select(i => new { email = $"p{i}@example.com" }) }), HttpStatusCode.UnprocessableEntity);
