@@ -4,7 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh
-ensure_prerequisites postgres
+# Browser journeys (tests/SegmentExport.Tests/Journeys) drive Debian's Chromium.
+ensure_prerequisites postgres chromium
+
+# Each hosted app would hold inotify watchers (config reload, asp-append-version); many apps at once can exhaust the
+# per-user inotify limit (128 by default), so the tests poll for file changes instead.
+export DOTNET_USE_POLLING_FILE_WATCHER=true
+
+# Many app instances (test hosts and worker processes) each watch their configuration files: the default of 128
+# inotify instances per user runs out. Raise it when we may; otherwise tests still run, with fewer watchers.
+if [ "$(id -u)" = 0 ] && [ "$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null || echo 1024)" -lt 1024 ]; then
+  sysctl -q -w fs.inotify.max_user_instances=1024 || true
+fi
+export DOTNET_hostBuilder__reloadConfigOnChange=false
 
 results="$(pwd)/.scratch/test-results"
 rm -rf "$results"

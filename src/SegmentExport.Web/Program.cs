@@ -8,6 +8,7 @@ using SegmentExport.Web.Hosting;
 using SegmentExport.Web.Identity;
 using SegmentExport.Web.Jobs;
 using SegmentExport.Web.Profiles;
+using SegmentExport.Web.Sandbox;
 using SegmentExport.Web.Segments;
 using SegmentExport.Web.SystemRefresh;
 
@@ -28,6 +29,7 @@ builder.AddAppIdentity();
 builder.AddJobs();
 builder.AddAudit();
 builder.AddConnections();
+builder.AddSandbox();
 builder.AddProfiles();
 builder.AddSegments();
 builder.AddExports();
@@ -49,8 +51,10 @@ if (cli is not null)
 app.UseWebUi();
 app.MapHealth();
 app.MapApi();
+app.MapSandbox();
 app.MapRazorPages();
 
+app.PrintAddressWhenStarted();
 await app.RunAsync();
 return 0;
 

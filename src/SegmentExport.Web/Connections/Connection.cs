@@ -31,6 +31,9 @@ public sealed class Connection
 
     public int ProfileCap { get; set; } = DefaultProfileCap;
 
+    /// <summary>Made in sandbox mode: the account is the app's own emulator, not a real platform account.</summary>
+    public bool Sandbox { get; set; }
+
     /// <summary>Data Protection ciphertext of <see cref="StoredCredentials"/>; null once removed.</summary>
     public string? ProtectedCredentials { get; set; }
 

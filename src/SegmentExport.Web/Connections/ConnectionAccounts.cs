@@ -70,7 +70,7 @@ public sealed class ConnectionAccounts(IServiceScopeFactory scopes, AccountProbe
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         return await VisibleTo(db.Connections, user)
             .OrderBy(c => c.Platform).ThenBy(c => c.Name)
-            .Select(c => new UsableConnection(c.Id, c.Name, c.Platform, c.Health))
+            .Select(c => new UsableConnection(c.Id, c.Name, c.Platform, c.Health, c.Sandbox))
             .ToListAsync(cancellationToken);
     }
 
@@ -127,7 +127,7 @@ public sealed class ConnectionAccounts(IServiceScopeFactory scopes, AccountProbe
 public sealed record ResolvedConnection(long Id, string Name, string Platform, IDestination Destination, DestinationAccount Account, int ProfileCap);
 
 /// <summary>A connection a user may pick for an export (name and type only).</summary>
-public sealed record UsableConnection(long Id, string Name, string Platform, CredentialHealth Health)
+public sealed record UsableConnection(long Id, string Name, string Platform, CredentialHealth Health, bool Sandbox = false)
 {
     public string PlatformName => Platforms.DisplayName(Platform);
 }

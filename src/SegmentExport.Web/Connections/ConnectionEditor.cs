@@ -6,7 +6,7 @@ using SegmentExport.Web.Data;
 namespace SegmentExport.Web.Connections;
 
 /// <summary>Creates, changes, reconnects and removes connections, each with its audit entry in the same save.</summary>
-public sealed class ConnectionEditor(AppDbContext db, AuditLog audit, ConnectionSecrets secrets, TimeProvider clock)
+public sealed class ConnectionEditor(AppDbContext db, AuditLog audit, ConnectionSecrets secrets, TimeProvider clock, Sandbox.SandboxMode sandbox)
 {
     public Task<bool> NameTakenAsync(string name, long? exceptId, CancellationToken cancellationToken)
     {
@@ -41,7 +41,7 @@ public sealed class ConnectionEditor(AppDbContext db, AuditLog audit, Connection
         db.Connections.Add(connection);
         await db.SaveChangesAsync(cancellationToken);
         audit.Record(admin, "connection.created", "Connection", connection.Id,
-            $"Added {Platforms.DisplayName(platform)} connection #{connection.Id} ({auth.Kind}); consent to the data privacy and compliance statement recorded; " +
+            $"Added {(connection.Sandbox ? "sandbox " : "")}{Platforms.DisplayName(platform)} connection #{connection.Id} ({auth.Kind}); consent to the data privacy and compliance statement recorded; " +
             (connection.ExportUserId is { } exportUser ? $"export user: user #{exportUser}." : "no export user."));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -156,6 +156,8 @@ public sealed class ConnectionEditor(AppDbContext db, AuditLog audit, Connection
     private void Apply(Connection connection, Authenticated auth, DateTimeOffset now)
     {
         connection.AuthKind = auth.Kind;
+        // New credentials made in sandbox mode are the emulator's, whatever the connection was before.
+        connection.Sandbox = sandbox.Enabled;
         connection.ProtectedCredentials = secrets.Protect(auth.Credentials!);
         connection.AccessTokenExpiresAt = auth.ExpiresAt;
         connection.AccountName = auth.AccountName;

@@ -50,12 +50,15 @@ public sealed class ConnectionsOptionsValidator : IValidateOptions<ConnectionsOp
                 problems.Add($"{path}:ClientSecret must be set when {path}:ClientId is.");
             }
 
-            foreach (var (setting, value) in new[] { ("AuthorizeUrl", oauth.AuthorizeUrl), ("TokenUrl", oauth.TokenUrl) })
+            // The authorize page may also be a path on this app's own address (the sandbox's consent pages).
+            if (!IsHttpUrl(oauth.AuthorizeUrl) && !IsRootedPath(oauth.AuthorizeUrl))
             {
-                if (!IsHttpUrl(value))
-                {
-                    problems.Add($"{path}:{setting} must be an absolute http(s) URL, not '{value}'.");
-                }
+                problems.Add($"{path}:AuthorizeUrl must be an absolute http(s) URL or a path starting with '/', not '{oauth.AuthorizeUrl}'.");
+            }
+
+            if (!IsHttpUrl(oauth.TokenUrl))
+            {
+                problems.Add($"{path}:TokenUrl must be an absolute http(s) URL, not '{oauth.TokenUrl}'.");
             }
 
             var extra = platform == Platforms.Mailchimp ? ("MetadataUrl", oauth.MetadataUrl) : ("ApiBaseUrl", oauth.ApiBaseUrl);
@@ -85,6 +88,9 @@ public sealed class ConnectionsOptionsValidator : IValidateOptions<ConnectionsOp
         Platforms.CampaignMonitor => "CampaignMonitor",
         _ => "ActiveCampaign",
     };
+
+    private static bool IsRootedPath(string value) =>
+        value.StartsWith('/') && !value.StartsWith("//", StringComparison.Ordinal) && Uri.IsWellFormedUriString(value, UriKind.Relative);
 
     private static bool IsHttpUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";

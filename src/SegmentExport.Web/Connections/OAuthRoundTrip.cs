@@ -62,7 +62,9 @@ public sealed class OAuthRoundTrip(IDataProtectionProvider provider, IOptions<Co
             query["code_challenge_method"] = "S256";
         }
 
-        return QueryHelpers.AddQueryString(app.AuthorizeUrl, query);
+        // A rooted path (the sandbox's consent page) is on this app's own address.
+        var authorize = app.AuthorizeUrl.StartsWith('/') ? PublicRoot(context) + app.AuthorizeUrl : app.AuthorizeUrl;
+        return QueryHelpers.AddQueryString(authorize, query);
     }
 
     /// <summary>The pending authorization when the callback's state matches this user's cookie; otherwise a sentence why not.</summary>
@@ -113,9 +115,14 @@ public sealed class OAuthRoundTrip(IDataProtectionProvider provider, IOptions<Co
     public string RedirectUri(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        return PublicRoot(context) + CallbackPath;
+    }
+
+    /// <summary>The app's address as the browser sees it, without a trailing slash.</summary>
+    private string PublicRoot(HttpContext context)
+    {
         var configured = options.Value.PublicBaseUrl;
-        var root = configured.Length > 0 ? configured.TrimEnd('/') : $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}";
-        return root + CallbackPath;
+        return configured.Length > 0 ? configured.TrimEnd('/') : $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}";
     }
 
     private static long UserId(ClaimsPrincipal user) =>

@@ -13,7 +13,7 @@ namespace SegmentExport.Web.Exports;
 /// for a scheduled fire, queues one.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class ExportJob(IServiceScopeFactory scopes, ExportEngine engine, ConnectionAccounts connections, ExportRuns runs, ILogger<ExportJob> logger) : IJob
+public sealed class ExportJob(IServiceScopeFactory scopes, ExportEngine engine, ConnectionAccounts connections, ExportRuns runs, NpgsqlDataSource dataSource, ILogger<ExportJob> logger) : IJob
 {
     public const string Group = "exports";
     public const string ExportIdKey = "exportId";
@@ -51,6 +51,14 @@ public sealed class ExportJob(IServiceScopeFactory scopes, ExportEngine engine, 
         {
             await runs.FailAsync(runId.Value, ex.Message, cancellationToken);
             logger.LogWarning("Export {ExportId} run {RunId} could not start: its connection is unavailable", exportId, runId);
+            return;
+        }
+
+        // A platform's limits are per account: exports sharing a connection take turns across the whole cluster.
+        await using var turn = await ConnectionTurn.TryTakeAsync(dataSource, connectionId, cancellationToken);
+        if (turn is null)
+        {
+            await runs.WaitForTurnAsync(runId.Value, exportId, connection.Name, ConnectionTurn.RetryAfter, cancellationToken);
             return;
         }
 
@@ -110,11 +118,27 @@ public sealed class ExportRuns(NpgsqlDataSource dataSource, ISchedulerFactory sc
         return queued;
     }
 
-    public async Task FireAsync(long exportId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Another export on the same connection is running: the run stays queued (saying why, once) and its job fires
+    /// again shortly, on whichever node is free then.
+    /// </summary>
+    public async Task WaitForTurnAsync(long runId, long exportId, string connectionName, TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO export_run_events (run_id, at, message) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM export_run_events WHERE run_id = $1 AND message = $3)");
+        command.Parameters.Add(new NpgsqlParameter { Value = runId });
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
+        command.Parameters.Add(new NpgsqlParameter { Value = $"Waiting: another export is sending through “{connectionName}”; exports sharing a connection take turns, as the platform's limits are per account." });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await FireAsync(exportId, cancellationToken, retryAfter);
+    }
+
+    public async Task FireAsync(long exportId, CancellationToken cancellationToken, TimeSpan? after = null)
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         var key = ExportJob.KeyFor(exportId);
-        var trigger = TriggerBuilder.Create().ForJob(key).WithIdentity($"now-{exportId}-{Guid.NewGuid():N}", ExportJob.Group).StartNow().Build();
+        var builder = TriggerBuilder.Create().ForJob(key).WithIdentity($"now-{exportId}-{Guid.NewGuid():N}", ExportJob.Group);
+        var trigger = (after is { } delay ? builder.StartAt(clock.GetUtcNow() + delay) : builder.StartNow()).Build();
         if (await scheduler.Exists(key, cancellationToken))
         {
             await scheduler.ScheduleTrigger(trigger, TriggerConflict.Keep, cancellationToken);
@@ -153,5 +177,67 @@ public sealed class ExportRuns(NpgsqlDataSource dataSource, ISchedulerFactory sc
         command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
         command.Parameters.Add(new NpgsqlParameter { Value = sentence });
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+/// <summary>
+/// One export at a time per connection across the cluster: a PostgreSQL session-level advisory lock on the connection
+/// id, held for the run on a connection of its own. A node that dies loses its session, and with it the lock.
+/// </summary>
+public sealed class ConnectionTurn : IAsyncDisposable
+{
+    /// <summary>How soon a run that found its connection busy tries again.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(3);
+
+    // The two-key form keeps these apart from the app's other (single bigint) advisory locks.
+    private const int Namespace = 0x53454354; // "SECT"
+    private readonly NpgsqlConnection _session;
+    private readonly long _connectionId;
+
+    private ConnectionTurn(NpgsqlConnection session, long connectionId)
+    {
+        _session = session;
+        _connectionId = connectionId;
+    }
+
+    public static async Task<ConnectionTurn?> TryTakeAsync(NpgsqlDataSource dataSource, long connectionId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        var session = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1, $2)", session);
+            command.Parameters.Add(new NpgsqlParameter { Value = Namespace });
+            command.Parameters.Add(new NpgsqlParameter { Value = (int)connectionId });
+            if ((bool)(await command.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return new ConnectionTurn(session, connectionId);
+            }
+        }
+        catch
+        {
+            await session.DisposeAsync();
+            throw;
+        }
+
+        await session.DisposeAsync();
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock($1, $2)", _session);
+            command.Parameters.Add(new NpgsqlParameter { Value = Namespace });
+            command.Parameters.Add(new NpgsqlParameter { Value = (int)_connectionId });
+            await command.ExecuteScalarAsync(CancellationToken.None);
+        }
+        catch (NpgsqlException)
+        {
+            // The session is gone (the database restarted): so is the lock.
+        }
+
+        await _session.DisposeAsync();
     }
 }

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using SegmentExport.Destinations;
 using SegmentExport.Destinations.ActiveCampaign;
 using SegmentExport.Destinations.CampaignMonitor;
 using SegmentExport.Destinations.ConstantContact;
 using SegmentExport.Destinations.Mailchimp;
+using SegmentExport.Emulators;
 using SegmentExport.Emulators.ActiveCampaign;
 using SegmentExport.Emulators.CampaignMonitor;
 using SegmentExport.Emulators.Common;
@@ -47,11 +49,19 @@ public abstract class PlatformExportTests(PostgresCluster postgres)
 
     protected abstract bool IsGoneFromList(DestinationHarness harness, string email);
 
+    /// <summary>Revokes the credentials the account uses (and, for OAuth, makes refreshing fail too).</summary>
+    protected abstract void Revoke(DestinationHarness harness);
+
     /// <summary>The leaver settings this platform supports (others are not offered in the form).</summary>
     protected abstract IReadOnlyList<LeaverAction> LeaverActions { get; }
 
     protected Task<ExportScenario> StartAsync(string purpose) =>
-        ExportScenario.StartAsync(postgres, purpose + PlatformName[..4], PlatformName, Section, BaseSettings, Account, ListId, SmallBatches);
+        ExportScenario.StartAsync(postgres, purpose + PlatformName[..4], PlatformName, Section, BaseSettings, Account, ListId, SmallBatches, Quick);
+
+    /// <summary>Shortens the emulator's own processing times (asynchronous imports) so tests take seconds.</summary>
+    protected virtual void Quick(SandboxStartOptions options)
+    {
+    }
 
     private string? StoredName(ExportScenario s, string email) => s.Harness.Platform.InspectContact(ListId, email)?.Fields.GetValueOrDefault(StoredNameKey);
 
@@ -163,6 +173,120 @@ public abstract class PlatformExportTests(PostgresCluster postgres)
         Assert.Equal(250, Delivered(s, 250));
     }
 
+    /// <summary>
+    /// Issue 10's fault mix: 10% 429 with Retry-After, 5% 503, 2% dropped connections and 1% timeouts on every request
+    /// (batches and status polls alike). The platform's own rate limits are off here, so the faults are all there is.
+    /// </summary>
+    [Fact]
+    public async Task Under_throttling_errors_dropped_connections_and_timeouts_a_run_delivers_every_member_once_and_shows_its_retries()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Retry:MaxRetries"] = "12",
+            ["Retry:BaseDelay"] = "00:00:00.020",
+            ["Retry:MaxDelay"] = "00:00:00.200",
+            ["Retry:AttemptTimeout"] = "00:00:01",
+            ["RequestsPerSecond"] = "0",
+            ["BulkRequestsPerMinute"] = "0",
+            ["Poll:InitialDelay"] = "00:00:00.020",
+            ["Poll:MaxDelay"] = "00:00:00.100",
+            ["Poll:Timeout"] = "00:02:00",
+        };
+        await using var s = await ExportScenario.StartAsync(postgres, "faults" + PlatformName[..4], PlatformName, Section, BaseSettings, Account, ListId, settings, Quick);
+        await s.AddMembersAsync(1, FaultMembers);
+        await s.CreateExportAsync(firstNameTarget: NameTarget);
+        s.Harness.Platform.Faults.Configure(f =>
+        {
+            f.RateLimitsEnabled = false;
+            f.TooManyRequestsShare = 0.10;
+            f.RetryAfter = TimeSpan.FromSeconds(1);
+            f.ServiceUnavailableShare = 0.05;
+            f.DropConnectionShare = 0.02;
+            f.TimeoutShare = 0.01;
+            f.TimeoutAfter = TimeSpan.FromSeconds(3);
+            f.Seed = 7;
+        });
+
+        var run = await s.RunAsync();
+
+        Assert.True(run.Status == RunStatus.Succeeded, $"{run.Status}: {run.Error}");
+        Assert.Equal((FaultMembers, FaultMembers, FaultMembers), (run.Members, run.Sent, run.Created));
+        Assert.True(run.Retries > 0, "the run shows the requests it sent again");
+        var faults = s.Harness.Requests().Count(r => r.Status is 429 or 503 or 0);
+        Assert.True(faults > 0, "the emulator injected faults");
+        var list = s.Harness.Platform.InspectContacts(ListId, 0, FaultMembers + 1000)!;
+        var stored = list.Contacts.Where(c => System.Text.RegularExpressions.Regex.IsMatch(c.Email, "^p[0-9]+@", System.Text.RegularExpressions.RegexOptions.IgnoreCase)).ToList();
+        // Every member once: as many contacts as members, each with its own mapped name.
+        Assert.Equal(FaultMembers, stored.Count);
+        Assert.Equal(FaultMembers, stored.Select(c => c.Email.ToLowerInvariant()).Distinct().Count());
+        var wrong = stored.Count(c => c.Fields.GetValueOrDefault(StoredNameKey) != "Name" + c.Email[1..c.Email.IndexOf('@', StringComparison.Ordinal)]);
+        Assert.Equal(0, wrong);
+    }
+
+    [Fact]
+    public async Task A_credential_revoked_mid_run_stops_the_run_within_seconds_with_reconnect_advice_and_no_retry_storm()
+    {
+        await using var s = await StartAsync("revoke");
+        await s.AddMembersAsync(1, 1_000);
+        await s.CreateExportAsync(firstNameTarget: NameTarget);
+        s.Harness.Platform.Faults.Configure(f => f.Latency = TimeSpan.FromMilliseconds(60));
+        var runId = await s.QueueAsync();
+        var engine = s.App.Factory.Services.GetRequiredService<ExportEngine>();
+        var running = engine.RunAsync(runId, new ExportTarget(s.Destination, s.Account, 1_000_000, "Sandbox"), "test-node", CancellationToken.None);
+        await Eventually.HoldsAsync(async () => (await s.RunRowAsync(runId)).Sent >= 200, "the run is under way", TimeSpan.FromSeconds(60));
+
+        Revoke(s.Harness);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await running.WaitAsync(TimeSpan.FromSeconds(60));
+        watch.Stop();
+
+        var run = await s.RunRowAsync(runId);
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Contains("Reconnect the connection", run.Error, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"the run took {watch.Elapsed} to stop");
+        // A refused credential is not retried: one refusal per request in flight (and one refresh attempt for OAuth).
+        var refused = s.Harness.Requests().Count(r => r.Status is 401 or 403);
+        Assert.InRange(refused, 1, 4);
+        Assert.True(run.Sent < 1_000, "the run stopped before the end");
+    }
+
+    /// <summary>
+    /// For the platforms that import asynchronously: while the platform never finishes an import, the run gives up
+    /// after the poll timeout with a sentence; once the platform works again, the next run sends what was not confirmed.
+    /// </summary>
+    protected async Task StalledImportAsync(Action<SandboxEmulators, bool> stall)
+    {
+        ArgumentNullException.ThrowIfNull(stall);
+        var settings = new Dictionary<string, string?>(SmallBatches)
+        {
+            ["Poll:InitialDelay"] = "00:00:00.020",
+            ["Poll:MaxDelay"] = "00:00:00.100",
+            ["Poll:Timeout"] = "00:00:02",
+        };
+        await using var s = await ExportScenario.StartAsync(postgres, "stall" + PlatformName[..4], PlatformName, Section, BaseSettings, Account, ListId, settings, Quick);
+        await s.AddMembersAsync(1, 150);
+        await s.CreateExportAsync(firstNameTarget: NameTarget);
+        stall(s.Harness.Sandbox, true);
+
+        var failed = await s.RunAsync();
+
+        Assert.Equal(RunStatus.Failed, failed.Status);
+        Assert.Contains("did not finish within", failed.Error, StringComparison.Ordinal);
+        Assert.Contains("next run sends", failed.Error, StringComparison.Ordinal);
+        // The platform may have taken some of them; none is recorded as delivered, as none was confirmed.
+        Assert.Equal(0L, failed.Sent);
+        Assert.Equal(0L, await s.CountAsync($"SELECT count(*) FROM export_deliveries WHERE export_id = {s.ExportId}"));
+
+        stall(s.Harness.Sandbox, false);
+        var next = await s.RunAsync();
+        Assert.True(next.Status == RunStatus.Succeeded, $"{next.Status}: {next.Error}");
+        Assert.Equal(150L, next.Sent);
+        Assert.Equal(150, Delivered(s, 150));
+    }
+
+    /// <summary>Members in the fault run: the issue's 50,000.</summary>
+    protected virtual int FaultMembers => 50_000;
+
     private int Delivered(ExportScenario s, int members) =>
         Enumerable.Range(1, members).Count(n => s.Harness.Platform.InspectContact(ListId, $"p{n}@example.com") is not null);
 }
@@ -190,6 +314,8 @@ public sealed class MailchimpPlatformExportTests(PostgresCluster postgres) : Pla
     };
 
     protected override DestinationAccount Account(DestinationHarness harness) => new("mc-1", new ApiKeyCredentials(MailchimpOptions.DefaultApiKey));
+
+    protected override void Revoke(DestinationHarness harness) => harness.Sandbox.Mailchimp.Revoke(MailchimpOptions.DefaultApiKey);
 
     protected override bool IsUnsubscribed(InspectedContact? contact) => contact?.Status == "unsubscribed";
 
@@ -222,6 +348,18 @@ public sealed class ActiveCampaignPlatformExportTests(PostgresCluster postgres) 
     protected override DestinationAccount Account(DestinationHarness harness) =>
         new("ac-1", new ApiKeyCredentials(ActiveCampaignOptions.DefaultApiToken), "sandbox");
 
+    protected override void Revoke(DestinationHarness harness) => harness.Sandbox.ActiveCampaign.Revoke(ActiveCampaignOptions.DefaultApiToken);
+
+    protected override void Quick(SandboxStartOptions options) => options.Configure<ActiveCampaignOptions>(a =>
+    {
+        a.ImportStatusFalseFor = TimeSpan.Zero;
+        (a.ImportWaiting, a.ImportClaimed, a.ImportActive) = (TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(5));
+    });
+
+    [Fact]
+    public Task An_import_that_never_finishes_fails_the_run_after_the_poll_timeout_and_the_next_run_sends_it_again() =>
+        StalledImportAsync((sandbox, stalled) => sandbox.ActiveCampaign.Options.ImportActive = stalled ? TimeSpan.FromHours(1) : TimeSpan.FromMilliseconds(5));
+
     protected override bool IsUnsubscribed(InspectedContact? contact) => contact?.Status == "unsubscribed";
 
     protected override bool IsGoneFromList(DestinationHarness harness, string email) => harness.Platform.InspectContact(ListId, email) is null;
@@ -249,10 +387,46 @@ public sealed class ConstantContactPlatformExportTests(PostgresCluster postgres)
         ["Poll:Timeout"] = "00:00:20",
     };
 
+    protected override void Quick(SandboxStartOptions options) => options.Configure<ConstantContactOptions>(c =>
+        (c.ActivityInitialized, c.ActivityProcessing) = (TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(5)));
+
+    [Fact]
+    public Task An_import_that_never_finishes_fails_the_run_after_the_poll_timeout_and_the_next_run_sends_it_again() =>
+        StalledImportAsync((sandbox, stalled) => sandbox.ConstantContact.Options.ActivityProcessing = stalled ? TimeSpan.FromHours(1) : TimeSpan.FromMilliseconds(5));
+
+    private readonly List<string> _issued = [];
+    private volatile bool _revoked;
+
+    /// <summary>Tokens as the platform issues them; once revoked, a refresh hands back a token the platform refuses.</summary>
     protected override DestinationAccount Account(DestinationHarness harness)
     {
         var cc = harness.Sandbox.ConstantContact;
-        return new DestinationAccount("cc-1", new OAuthCredentials(cc.IssueTokens().AccessToken, _ => Task.FromResult(cc.IssueTokens().AccessToken)));
+        string Issue()
+        {
+            var token = cc.IssueTokens().AccessToken;
+            lock (_issued)
+            {
+                _issued.Add(token);
+            }
+
+            if (_revoked)
+            {
+                cc.Revoke(token);
+            }
+
+            return token;
+        }
+
+        return new DestinationAccount("cc-1", new OAuthCredentials(Issue(), _ => Task.FromResult(Issue())));
+    }
+
+    protected override void Revoke(DestinationHarness harness)
+    {
+        _revoked = true;
+        lock (_issued)
+        {
+            _issued.ForEach(t => harness.Sandbox.ConstantContact.Revoke(t));
+        }
     }
 
     protected override bool IsUnsubscribed(InspectedContact? contact) => contact?.Status == "unsubscribed";
@@ -286,6 +460,8 @@ public sealed class CampaignMonitorPlatformExportTests(PostgresCluster postgres)
     };
 
     protected override DestinationAccount Account(DestinationHarness harness) => new("cm-1", new ApiKeyCredentials(CampaignMonitorOptions.DefaultApiKey));
+
+    protected override void Revoke(DestinationHarness harness) => harness.Sandbox.CampaignMonitor.Revoke(CampaignMonitorOptions.DefaultApiKey);
 
     protected override bool IsUnsubscribed(InspectedContact? contact) => contact?.Status == "Unsubscribed";
 

@@ -49,6 +49,8 @@ public sealed class WorkerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Nodes in tests never need configuration reloads; file watchers would only eat the user's inotify instances.
+        info.Environment["DOTNET_hostBuilder__reloadConfigOnChange"] = "false";
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SegmentExport.Web.dll"));
         var arguments = new Dictionary<string, string?>(settings)
         {

@@ -2,10 +2,11 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
 using SegmentExport.Web.Connections;
+using SegmentExport.Web.Sandbox;
 
 namespace SegmentExport.Web.Pages.Admin.Connections;
 
-public sealed class AddModel(ConnectionEditor editor, ConnectionAuthenticator authenticator, OAuthRoundTrip oauth, IOptions<ConnectionsOptions> options) : PageModel
+public sealed class AddModel(ConnectionEditor editor, ConnectionAuthenticator authenticator, OAuthRoundTrip oauth, IOptions<ConnectionsOptions> options, SandboxMode sandbox) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? Platform { get; set; }
@@ -20,6 +21,11 @@ public sealed class AddModel(ConnectionEditor editor, ConnectionAuthenticator au
 
     public string Consent => ConsentStatement.For(Platform ?? "");
 
+    public bool Sandbox => sandbox.Enabled;
+
+    /// <summary>In sandbox mode, the emulator's API key the wizard offers (filled in on first view).</summary>
+    public string? SandboxApiKey => Sandbox && Platform is not null ? SandboxAccounts.ApiKey(Platform) : null;
+
     public IActionResult OnGet()
     {
         if (Platform is not null && !Platforms.All.Contains(Platform))
@@ -28,6 +34,14 @@ public sealed class AddModel(ConnectionEditor editor, ConnectionAuthenticator au
         }
 
         Input.AuthMethod = OAuthAvailable ? "oauth" : "apikey";
+        if (Sandbox && Platform is not null)
+        {
+            // The sandbox account, ready to use: press Save (or Authenticate, for the sandbox's consent page).
+            Input.Host = SandboxAccounts.Host(Platform);
+            Input.ApiKey = SandboxAccounts.ApiKey(Platform) ?? "";
+            Input.Name = $"{Platforms.DisplayName(Platform)} sandbox";
+        }
+
         return Page();
     }
 

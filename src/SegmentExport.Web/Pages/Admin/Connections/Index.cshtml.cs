@@ -16,11 +16,11 @@ public sealed class IndexModel(AppDbContext db) : PageModel
         // Connections are few (one per platform account), so no paging; the removed ones stay listed for the record.
         var rows = await db.Connections.AsNoTracking()
             .OrderBy(c => c.Name)
-            .Select(c => new Row(c.Id, c.Name, c.Platform, c.AccountName, c.SharedWithContributors, c.Health, c.LastCheckedAt, c.RemovedAt))
+            .Select(c => new Row(c.Id, c.Name, c.Platform, c.AccountName, c.SharedWithContributors, c.Health, c.LastCheckedAt, c.RemovedAt, c.Sandbox))
             .ToListAsync(cancellationToken);
         Live = rows.Where(r => r.RemovedAt is null).ToList();
         Removed = rows.Where(r => r.RemovedAt is not null).ToList();
     }
 
-    public sealed record Row(long Id, string Name, string Platform, string? AccountName, bool Shared, CredentialHealth Health, DateTimeOffset? LastCheckedAt, DateTimeOffset? RemovedAt);
+    public sealed record Row(long Id, string Name, string Platform, string? AccountName, bool Shared, CredentialHealth Health, DateTimeOffset? LastCheckedAt, DateTimeOffset? RemovedAt, bool Sandbox);
 }

@@ -17,9 +17,9 @@ public sealed class IndexModel(AppDbContext db) : PageModel
     {
         Rows = await ConnectionAccounts.VisibleTo(db.Connections.AsNoTracking(), User)
             .OrderBy(c => c.Platform).ThenBy(c => c.Name)
-            .Select(c => new Row(c.Name, c.Platform, c.Health))
+            .Select(c => new Row(c.Name, c.Platform, c.Health, c.Sandbox))
             .ToListAsync(cancellationToken);
     }
 
-    public sealed record Row(string Name, string Platform, CredentialHealth Health);
+    public sealed record Row(string Name, string Platform, CredentialHealth Health, bool Sandbox);
 }

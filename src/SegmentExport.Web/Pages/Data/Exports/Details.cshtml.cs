@@ -29,6 +29,7 @@ public sealed class DetailsModel(AppDbContext db, ExportSummaries summaries, Exp
     public long ExpectedMembers { get; private set; }
     public string? ExpectedTime { get; private set; }
     public DateTimeOffset Now { get; private set; }
+    public bool SandboxConnection { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(long id, long? after, [FromServices] IAuthorizationService authorization, CancellationToken cancellationToken)
     {
@@ -47,6 +48,7 @@ public sealed class DetailsModel(AppDbContext db, ExportSummaries summaries, Exp
         Tags = JsonSerializer.Deserialize<List<string>>(stored.Tags) ?? [];
         TagWithSegmentNames = stored.TagWithSegmentNames;
         Leavers = stored.Leavers;
+        SandboxConnection = await db.Connections.AnyAsync(c => c.Id == export.ConnectionId && c.Sandbox, cancellationToken);
 
         IsFirstPage = after is null;
         var runs = db.ExportRuns.AsNoTracking().Where(r => r.ExportId == id);

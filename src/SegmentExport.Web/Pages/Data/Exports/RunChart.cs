@@ -23,7 +23,8 @@ public sealed class RunChart
         var seconds = runs.Select(Seconds).ToList();
         MaxSeconds = seconds.Count == 0 ? 0 : seconds.Max();
         MaxSent = runs.Count == 0 ? 0 : runs.Max(r => r.Sent);
-        var slot = runs.Count == 0 ? 0 : (Width - 2.0 * Pad) / runs.Count;
+        // A few runs keep slim bars from the left rather than one bar across the whole chart.
+        var slot = runs.Count == 0 ? 0 : Math.Min((Width - 2.0 * Pad) / runs.Count, 40);
         var usable = Height - 2.0 * Pad;
         Bars = runs.Select((r, i) =>
         {
