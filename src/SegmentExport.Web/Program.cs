@@ -1,3 +1,4 @@
+using SegmentExport.Web.Api;
 using SegmentExport.Web.Audit;
 using SegmentExport.Web.Connections;
 using SegmentExport.Web.Database;
@@ -33,6 +34,7 @@ builder.AddProfiles();
 builder.AddSegments();
 builder.AddExports();
 builder.AddSystemRefresh();
+builder.AddApi();
 builder.AddHealth();
 builder.AddWebUi();
 if (cli is not null)
@@ -48,7 +50,7 @@ if (cli is not null)
 
 app.UseWebUi();
 app.MapHealth();
-app.MapProfiles();
+app.MapApi();
 app.MapSandbox();
 app.MapRazorPages();
 

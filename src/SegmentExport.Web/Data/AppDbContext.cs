@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using SegmentExport.Web.Api;
 using SegmentExport.Web.Audit;
 using SegmentExport.Web.Connections;
 using SegmentExport.Web.Exports;
@@ -29,6 +30,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<ExportRunRow> ExportRunRows => Set<ExportRunRow>();
     public DbSet<ExportRunEvent> ExportRunEvents => Set<ExportRunEvent>();
     public DbSet<ExportDelivery> ExportDeliveries => Set<ExportDelivery>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -64,6 +66,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
         ConnectionsModel.Configure(builder);
         ExportsModel.Configure(builder);
         SystemRefresh.SystemRefreshRecord.Configure(builder);
+        ApiToken.Configure(builder);
 
         SnakeCaseNames.Apply(builder);
     }

@@ -8,7 +8,16 @@ namespace SegmentExport.Web.Exports;
 /// <summary>What people do to a saved export from the pages: run, duplicate, enable or disable, delete. Each says what happened in a sentence.</summary>
 public sealed class ExportControl(AppDbContext db, ExportRuns runs, ExportEditor editor, ExportSummaries summaries, ExportSchedules schedules, AuditLog audit, TimeProvider clock)
 {
-    public sealed record Answer(bool Done, string Sentence, long? Id = null);
+    /// <summary>Why an action was refused, for callers that answer with a status code (the JSON API).</summary>
+    public enum Refusal
+    {
+        None,
+        NotFound,
+        Forbidden,
+        Conflict,
+    }
+
+    public sealed record Answer(bool Done, string Sentence, long? Id = null, Refusal Refused = Refusal.None);
 
     public async Task<Answer> RunNowAsync(long exportId, ClaimsPrincipal user, bool dryRun, bool fullResync, CancellationToken cancellationToken)
     {
@@ -16,24 +25,24 @@ public sealed class ExportControl(AppDbContext db, ExportRuns runs, ExportEditor
         var export = await summaries.FindAsync(exportId, cancellationToken);
         if (export is null)
         {
-            return new Answer(false, "This export no longer exists.");
+            return new Answer(false, "This export no longer exists.", Refused: Refusal.NotFound);
         }
 
         if (export.DetachedReason is string detached)
         {
-            return new Answer(false, detached);
+            return new Answer(false, detached, Refused: Refusal.Conflict);
         }
 
         if (!await editor.MayUseAsync(user, export.ConnectionId, cancellationToken))
         {
-            return new Answer(false, $"The connection “{export.ConnectionName}” is not shared with you, so you cannot run this export. Ask an administrator.");
+            return new Answer(false, $"The connection “{export.ConnectionName}” is not shared with you, so you cannot run this export. Ask an administrator.", Refused: Refusal.Forbidden);
         }
 
         var kind = dryRun ? "dry run" : fullResync ? "full resync" : "run";
         var (runId, alreadyActive) = await runs.RunNowAsync(exportId, user.Identity?.Name ?? "", dryRun, fullResync, cancellationToken);
         if (alreadyActive)
         {
-            return new Answer(false, $"A run of “{export.Name}” is already going (run #{runId}); wait for it to finish or cancel it.", runId);
+            return new Answer(false, $"A run of “{export.Name}” is already going (run #{runId}); wait for it to finish or cancel it.", runId, Refusal.Conflict);
         }
 
         audit.Record(user, "export.run", "Export", exportId, $"Export #{exportId} “{export.Name}”: {kind} #{runId} started by hand.");
@@ -44,9 +53,14 @@ public sealed class ExportControl(AppDbContext db, ExportRuns runs, ExportEditor
     public async Task<Answer> CancelAsync(long runId, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var exportId = await db.ExportRuns.Where(r => r.Id == runId).Select(r => (long?)r.ExportId).SingleOrDefaultAsync(cancellationToken);
-        if (exportId is null || !await runs.CancelAsync(runId, cancellationToken))
+        if (exportId is null)
         {
-            return new Answer(false, "This run has already finished.");
+            return new Answer(false, "This run does not exist.", Refused: Refusal.NotFound);
+        }
+
+        if (!await runs.CancelAsync(runId, cancellationToken))
+        {
+            return new Answer(false, "This run has already finished.", Refused: Refusal.Conflict);
         }
 
         audit.Record(user, "export.run_cancelled", "ExportRun", runId, $"Run #{runId} of export #{exportId} cancelled by hand.");

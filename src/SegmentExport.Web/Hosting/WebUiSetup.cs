@@ -37,6 +37,8 @@ public static class WebUiSetup
         app.UseHttpLogging();
         app.UseStaticFiles();
         app.UseRouting();
+        // Inside the status-code pages and the exception handler: /api answers problem details, not HTML pages.
+        Api.ApiProblems.UseApiProblems(app);
         // Before authorization: with no users yet, the setup page is where every page leads.
         app.Use(FirstRun.RedirectUntilSetUpAsync);
         app.UseAuthentication();

@@ -37,7 +37,9 @@ public sealed class FirstRun(IServiceScopeFactory scopes)
             || path.StartsWithSegments("/lib", StringComparison.OrdinalIgnoreCase)
             || path.StartsWithSegments("/css", StringComparison.OrdinalIgnoreCase)
             || path.StartsWithSegments("/Status", StringComparison.OrdinalIgnoreCase)
-            || path.StartsWithSegments(Sandbox.SandboxSetup.Prefix, StringComparison.OrdinalIgnoreCase);
+            || path.StartsWithSegments(Sandbox.SandboxSetup.Prefix, StringComparison.OrdinalIgnoreCase)
+            || path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+            || path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase);
         if (!exempt && HttpMethods.IsGet(context.Request.Method)
             && await context.RequestServices.GetRequiredService<FirstRun>().IsPendingAsync(context.RequestAborted))
         {

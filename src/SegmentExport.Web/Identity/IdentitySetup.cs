@@ -7,6 +7,8 @@ namespace SegmentExport.Web.Identity;
 
 public static class IdentitySetup
 {
+    public const string CookieName = "segmentexport.auth";
+
     public static void AddAppIdentity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -38,7 +40,7 @@ public static class IdentitySetup
 
         services.ConfigureApplicationCookie(cookie =>
         {
-            cookie.Cookie.Name = "segmentexport.auth";
+            cookie.Cookie.Name = CookieName;
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Lax;
             cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;

@@ -1,15 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using SegmentExport.Web.Api;
 using SegmentExport.Web.Data;
-using SegmentExport.Web.Identity;
 
 namespace SegmentExport.Web.Profiles;
 
 /// <summary>One profile in an API batch. <see cref="Attributes"/> holds typed JSON values.</summary>
-public sealed record ProfileItem(string? ExternalId, string? Email, string? FirstName, string? LastName, string? Phone, Dictionary<string, JsonElement>? Attributes);
+public sealed record ProfileItem(string? ExternalId = null, string? Email = null, string? FirstName = null, string? LastName = null, string? Phone = null, Dictionary<string, JsonElement>? Attributes = null);
 
-public sealed record ProfileBatch(List<ProfileItem>? Profiles);
+public sealed record ProfileBatch(List<ProfileItem>? Profiles = null);
 
 public sealed record ItemError(int Index, string Reason);
 
@@ -18,42 +18,47 @@ public sealed record BatchResult(long Read, long Inserted, long Updated, long Un
 /// <summary>
 /// <c>POST /api/profiles</c>: upserts up to 1,000 profiles with the same validation and merge as the
 /// CSV import, and answers per item. Items are matched by external id when any item has one (then every
-/// item needs one), otherwise by email. Requires a signed-in Administrator or Contributor; JSON only,
-/// which browsers cannot send cross-site without CORS, so cookie auth carries no CSRF risk here.
+/// item needs one), otherwise by email. Administrators and Contributors, with an API token or (from the
+/// browser, with the antiforgery header) the sign-in cookie; see <see cref="Api.ApiSetup"/>.
 /// </summary>
 public static class ProfilesApi
 {
     public const int MaxBatch = 1000;
 
-    public static void Map(WebApplication app) =>
-        app.MapPost("/api/profiles", UpsertAsync).RequireAuthorization(Policies.Contribute);
+    public static void Map(RouteGroupBuilder api) =>
+        api.MapPost("/profiles", UpsertAsync)
+            .RequireAuthorization(Api.ApiPolicies.Contribute)
+            .WithName("UpsertProfiles")
+            .WithTags("Profiles")
+            .WithSummary("Upsert a batch of up to 1,000 profiles")
+            .WithDescription("Matched by external id when any item has one (then every item needs one), otherwise by email. Bad items are rejected with a reason; the rest load.")
+            .AcceptsJson<ProfileBatch>()
+            .Produces<BatchResult>()
+            .ProducesValidationProblem()
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
 
     private static async Task<IResult> UpsertAsync(HttpRequest request, AppDbContext db, Npgsql.NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!request.HasJsonContentType())
+        var (batch, problem) = await Api.ApiBody.ReadAsync<ProfileBatch>(request);
+        if (problem is not null)
         {
-            return Results.Problem("Send the batch as JSON (Content-Type: application/json).", statusCode: StatusCodes.Status415UnsupportedMediaType);
-        }
-
-        ProfileBatch? batch;
-        try
-        {
-            batch = await request.ReadFromJsonAsync<ProfileBatch>(JsonSerializerOptions.Web, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            return Results.Problem($"The body is not valid JSON for a profile batch ({ex.Path ?? "$"}): send {{\"profiles\": [{{\"email\": \"...\"}}]}}.", statusCode: StatusCodes.Status400BadRequest);
+            return problem;
         }
 
         var items = batch?.Profiles;
         if (items is null || items.Count == 0)
         {
-            return Results.Problem("The batch is empty: send {\"profiles\": [ ... ]} with 1 to 1,000 items.", statusCode: StatusCodes.Status400BadRequest);
+            return Api.ApiProblems.Invalid(new Dictionary<string, string> { ["profiles"] = "The batch is empty: send {\"profiles\": [ ... ]} with 1 to 1,000 items." }, "The batch is empty.");
         }
 
         if (items.Count > MaxBatch)
         {
-            return Results.Problem($"The batch holds {items.Count:N0} profiles; send at most {MaxBatch:N0} per request.", statusCode: StatusCodes.Status400BadRequest);
+            return Api.ApiProblems.Invalid(new Dictionary<string, string> { ["profiles"] = $"The batch holds {items.Count:N0} profiles; send at most {MaxBatch:N0} per request." }, "The batch is too large.");
+        }
+
+        if (items.FindIndex(i => i is null) is var nullAt and >= 0)
+        {
+            return Api.ApiProblems.Invalid(new Dictionary<string, string> { [$"profiles[{nullAt}]"] = "An item is null; send an object such as {\"email\": \"ann@example.com\"}." });
         }
 
         var known = await db.AttributeDefinitions.AsNoTracking().ToDictionaryAsync(a => a.Name, a => a.Type, cancellationToken);

@@ -15,6 +15,4 @@ public static class ProfilesSetup
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ImportWorker>());
         builder.Services.AddHostedService<DemoSeeder>();
     }
-
-    public static void MapProfiles(this WebApplication app) => ProfilesApi.Map(app);
 }

@@ -29,6 +29,13 @@ public sealed class AppFactory(string connectionString, IReadOnlyDictionary<stri
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        // Tests' own helper connections to this database sit idle in Npgsql's pool for minutes otherwise; over a whole
+        // run they add up to the cluster's max_connections ("sorry, too many clients already").
+        using (var connection = new Npgsql.NpgsqlConnection(ConnectionString))
+        {
+            Npgsql.NpgsqlConnection.ClearPool(connection);
+        }
+
         try
         {
             if (Directory.Exists(DataDirectory))

@@ -48,6 +48,19 @@ public sealed class TestApp : IAsyncDisposable
         return browser;
     }
 
+    /// <summary>Adds a user in <paramref name="role"/> with a personal API token and returns a client that sends it (no cookies).</summary>
+    public async Task<HttpClient> ApiClientAsync(string role)
+    {
+        var user = await CreateUserAsync($"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@example.com", role);
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var (_, secret, problem) = await scope.ServiceProvider.GetRequiredService<SegmentExport.Web.Api.ApiTokens>()
+            .CreateAsync(new System.Security.Claims.ClaimsPrincipal(), user.Id, "test", null, CancellationToken.None);
+        Assert.Null(problem);
+        var client = Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+        return client;
+    }
+
     public async Task<AppUser> CreateUserAsync(string email, string role)
     {
         await using var scope = Factory.Services.CreateAsyncScope();
