@@ -58,6 +58,12 @@ public sealed class ExportControl(AppDbContext db, ExportRuns runs, ExportEditor
             return new Answer(false, "This run does not exist.", Refused: Refusal.NotFound);
         }
 
+        var connectionId = await db.Exports.Where(e => e.Id == exportId).Select(e => (long?)e.ConnectionId).SingleOrDefaultAsync(cancellationToken);
+        if (connectionId is long id && !await MayChangeAsync(user, id, cancellationToken))
+        {
+            return new Answer(false, "The export's connection is not shared with you, so you cannot cancel its runs. Ask an administrator.", Refused: Refusal.Forbidden);
+        }
+
         if (!await runs.CancelAsync(runId, cancellationToken))
         {
             return new Answer(false, "This run has already finished.", Refused: Refusal.Conflict);
