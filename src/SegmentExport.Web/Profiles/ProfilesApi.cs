@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using SegmentExport.Web.Audit;
 using SegmentExport.Web.Data;
 using SegmentExport.Web.Identity;
 
@@ -72,6 +73,8 @@ public static class ProfilesApi
         await merge.RegisterAttributesAsync(now, cancellationToken);
         var counts = await merge.MergeAsync(read, importId: null, now, cancellationToken);
         var rejected = await merge.RejectionsAsync(cancellationToken);
+        await AuditLog.RecordAsync(connection, request.HttpContext.User, now, "profiles.upserted", "Profile", "api",
+            $"API batch of {counts.Read:N0}: {counts.Inserted:N0} inserted, {counts.Updated:N0} updated, {counts.Unchanged:N0} unchanged, {counts.Rejected:N0} rejected.", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         return Results.Ok(new BatchResult(counts.Read, counts.Inserted, counts.Updated, counts.Unchanged, counts.Rejected,
