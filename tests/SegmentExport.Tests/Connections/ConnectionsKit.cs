@@ -30,7 +30,8 @@ public sealed partial class ConnectionsKit : IAsyncDisposable
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<ConnectionsKit> StartAsync(PostgresCluster postgres, string purpose, Action<SandboxStartOptions>? sandboxOptions = null)
+    public static async Task<ConnectionsKit> StartAsync(PostgresCluster postgres, string purpose, Action<SandboxStartOptions>? sandboxOptions = null,
+        IReadOnlyDictionary<string, string?>? appSettings = null)
     {
         var options = new SandboxStartOptions();
         // The token endpoint's 1 request/second would make back-to-back exchange and refresh flaky; not what these tests test.
@@ -60,6 +61,11 @@ public sealed partial class ConnectionsKit : IAsyncDisposable
             ["Connections:CampaignMonitor:AuthorizeUrl"] = root + "campaignmonitor/oauth",
             ["Connections:CampaignMonitor:TokenUrl"] = root + "campaignmonitor/oauth/token",
         };
+        foreach (var (key, value) in appSettings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         return new ConnectionsKit(sandbox, TestApp.Start(postgres, purpose, settings));
     }
 
