@@ -53,6 +53,22 @@ public static class SecuritySetup
     }
 }
 
+/// <summary>Refuses query strings PostgreSQL could never store or compare (a null character), with 400 rather than a failed query.</summary>
+public static class MalformedInput
+{
+    /// <summary>After the status-code pages, so the 400 gets the "Bad request" page.</summary>
+    public static void UseMalformedInputCheck(this WebApplication app) => app.Use((context, next) =>
+    {
+        if (context.Request.QueryString.HasValue && context.Request.Query.Any(q => q.Key.Contains('\0', StringComparison.Ordinal) || q.Value.Any(v => v?.Contains('\0', StringComparison.Ordinal) == true)))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Task.CompletedTask;
+        }
+
+        return next(context);
+    });
+}
+
 /// <summary>The header values, computed once from the configuration.</summary>
 public sealed class SecurityHeaders(IOptions<ConnectionsOptions> connections)
 {

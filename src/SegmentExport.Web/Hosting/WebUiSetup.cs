@@ -36,6 +36,7 @@ public static class WebUiSetup
         }
 
         app.UseStatusCodePagesWithReExecute("/Status", "?code={0}");
+        app.UseMalformedInputCheck();
         app.UseHttpLogging();
         app.UseStaticFiles();
         app.UseRouting();

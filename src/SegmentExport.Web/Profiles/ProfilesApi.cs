@@ -147,7 +147,8 @@ public static class ProfilesApi
     private static string Text(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => value.GetString() ?? "",
-        JsonValueKind.Number => value.GetDecimal().ToString(CultureInfo.InvariantCulture),
+        // A number beyond decimal's range is passed on as written, and the row reader says it is not a number it takes.
+        JsonValueKind.Number => value.TryGetDecimal(out var number) ? number.ToString(CultureInfo.InvariantCulture) : value.GetRawText(),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
         JsonValueKind.Array => string.Join(AttributeValues.ListSeparator, value.EnumerateArray().Select(v => v.ToString())),
