@@ -18,11 +18,15 @@ public sealed partial class ConnectionsKit : IAsyncDisposable
     public const string ActiveCampaignHost = "sandbox.activecampaign.localhost";
     public const string CampaignMonitorKey = "sandbox0campaignmonitor0apikey0000000000000000001";
 
-    private ConnectionsKit(SandboxEmulators sandbox, TestApp app)
+    private ConnectionsKit(SandboxEmulators sandbox, TestApp app, IReadOnlyDictionary<string, string?> settings)
     {
         Sandbox = sandbox;
         App = app;
+        Settings = settings;
     }
+
+    /// <summary>The app settings that point the app at this kit's sandbox (for further nodes of the same cluster).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; }
 
     public SandboxEmulators Sandbox { get; }
 
@@ -61,12 +65,13 @@ public sealed partial class ConnectionsKit : IAsyncDisposable
             ["Connections:CampaignMonitor:AuthorizeUrl"] = root + "campaignmonitor/oauth",
             ["Connections:CampaignMonitor:TokenUrl"] = root + "campaignmonitor/oauth/token",
         };
+        var nodeSettings = new Dictionary<string, string?>(settings);
         foreach (var (key, value) in appSettings ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
         }
 
-        return new ConnectionsKit(sandbox, TestApp.Start(postgres, purpose, settings));
+        return new ConnectionsKit(sandbox, TestApp.Start(postgres, purpose, settings), nodeSettings);
     }
 
     public Task<Browser> AdminAsync() => App.SignedInAsync(Roles.Administrator, $"admin-{Guid.NewGuid():N}@example.com");

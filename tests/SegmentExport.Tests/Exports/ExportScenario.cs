@@ -28,11 +28,12 @@ public sealed class ExportScenario : IAsyncDisposable
     public long SegmentId { get; } = 1;
 
     public static async Task<ExportScenario> StartAsync(PostgresCluster postgres, string purpose, string platform, string section,
-        Func<Uri, IDictionary<string, string?>> settings, Func<DestinationHarness, DestinationAccount> account, string listId)
+        Func<Uri, IDictionary<string, string?>> settings, Func<DestinationHarness, DestinationAccount> account, string listId,
+        IDictionary<string, string?>? overrides = null)
     {
         var app = TestApp.Start(postgres, purpose);
         _ = app.Factory.Server;
-        var harness = await DestinationHarness.StartAsync(platform, section, settings);
+        var harness = await DestinationHarness.StartAsync(platform, section, settings, settings: overrides);
         var destination = harness.Get<IEnumerable<IDestination>>().Single(d => d.Description.Key == platform);
         return new ExportScenario(app, harness, destination, account(harness), listId);
     }
