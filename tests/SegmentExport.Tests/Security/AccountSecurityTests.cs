@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using SegmentExport.Tests.Infrastructure;
 using SegmentExport.Web.Identity;
 using static SegmentExport.Tests.Security.SecurityKit;
@@ -17,7 +19,7 @@ public sealed class AccountSecurityTests(PostgresCluster postgres)
         await using var app = TestApp.Start(postgres, "lockout-config", new Dictionary<string, string?>
         {
             ["Security:LockoutAttempts"] = "3",
-            ["Security:LockoutDuration"] = "00:00:02",
+            ["Security:LockoutDuration"] = "00:00:05",
         });
         var user = await app.CreateUserAsync("locked@example.com", Roles.Viewer);
         using var browser = app.Browser();
@@ -32,7 +34,7 @@ public sealed class AccountSecurityTests(PostgresCluster postgres)
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         Assert.Contains("Too many failed sign-ins: this account is locked", Browser.Text(await refused.Content.ReadAsStringAsync(Ct)), StringComparison.Ordinal);
 
-        await Task.Delay(TimeSpan.FromSeconds(2.5), Ct);
+        await Task.Delay(TimeSpan.FromSeconds(5.5), Ct);
         await browser.SignInAsync("locked@example.com", TestApp.Password);
 
         var audit = await RowsAsync(app.Factory.ConnectionString, $"SELECT action, actor_id FROM audit_entries WHERE object_id = '{user.Id}' ORDER BY id");
@@ -91,20 +93,38 @@ public sealed class AccountSecurityTests(PostgresCluster postgres)
     [Fact]
     public async Task A_session_slides_while_used_and_ends_after_the_configured_idle_time()
     {
-        await using var app = TestApp.Start(postgres, "session", new Dictionary<string, string?> { ["Security:SessionTimeout"] = "00:00:03" });
-        using var browser = await app.SignedInAsync(Roles.Viewer);
+        // The app's clock, moved by hand: the cookie handler takes its time from the app's TimeProvider.
+        var clock = new ShiftedClock();
+        await using var factory = new AppFactory(postgres.NewDatabase("session"), new Dictionary<string, string?> { ["Security:SessionTimeout"] = "01:00:00" });
+        var app = factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<TimeProvider>(clock)));
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var accounts = scope.ServiceProvider.GetRequiredService<UserAccounts>();
+            await accounts.CreateAsync(new NewUserInput { DisplayName = "S", Email = "session@example.com", Password = TestApp.Password, ConfirmPassword = TestApp.Password }, Roles.Viewer);
+            scope.ServiceProvider.GetRequiredService<FirstRun>().Completed();
+        }
 
-        // Past half the timeout each request renews the session, so it outlives the first 3 seconds while in use...
-        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        using var browser = Browser.For(app);
+        await browser.SignInAsync("session@example.com", TestApp.Password);
+
+        // Past half the timeout each request renews the session, so it outlives the first hour while in use...
+        clock.Offset = TimeSpan.FromMinutes(40);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/Data/Exports")).Status);
-        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        clock.Offset = TimeSpan.FromMinutes(80);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/Data/Exports")).Status);
 
         // ...and ends once it sits idle longer than that.
-        await Task.Delay(TimeSpan.FromSeconds(3.5), Ct);
+        clock.Offset = TimeSpan.FromMinutes(145);
         using var expired = await browser.Client.GetAsync("/Data/Exports", Ct);
         Assert.Equal(HttpStatusCode.Redirect, expired.StatusCode);
         Assert.StartsWith("/Account/Login", expired.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    private sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
     }
 
     [Fact]
