@@ -146,7 +146,7 @@ public sealed class SecretTests(PostgresCluster postgres)
             """);
         Assert.True(columns.Count > 50, $"Only {columns.Count} columns to scan.");
         Assert.Contains(columns, c => c[1] == "connections" && c[2] == "protected_credentials");
-        await using var db = new NpgsqlConnection(kit.App.Factory.ConnectionString);
+        await using var db = new NpgsqlConnection(Unpooled(kit.App.Factory.ConnectionString));
         await db.OpenAsync(Ct);
 
         // The scan finds what is there: the account name the platforms answered, and a Quartz job's data (bytea or text).
