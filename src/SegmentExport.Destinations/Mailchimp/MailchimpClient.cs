@@ -73,6 +73,14 @@ internal sealed class MailchimpClient(IHttpClientFactory factory, MailchimpSetti
             ApiKeyCredentials => throw new CredentialsRejectedException(MailchimpDestination.Section, "Mailchimp", 401, "APIKeyInvalid"),
             _ => await DataCenterAsync(account, cancellationToken),
         };
+
+        // The data center becomes part of the host name: anything but a plain label ("us21") could point the call,
+        // and the key with it, at another host.
+        if (!MailchimpSettings.IsDataCenter(dc))
+        {
+            throw new CredentialsRejectedException(MailchimpDestination.Section, "Mailchimp", 401, "APIKeyInvalid");
+        }
+
         return new Uri(settings.BaseUrl.Replace("{dc}", dc, StringComparison.Ordinal));
     }
 

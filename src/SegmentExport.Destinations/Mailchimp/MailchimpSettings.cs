@@ -44,4 +44,8 @@ public sealed class MailchimpSettings : DestinationSettings
             yield return (nameof(MaxBatchContacts), $"must be at most 500 (Mailchimp's batch limit), not {MaxBatchContacts}");
         }
     }
+
+    /// <summary>A Mailchimp data center such as <c>us21</c>: a lower-case letter, then letters and digits, at most 10 in all.</summary>
+    public static bool IsDataCenter(string? dc) =>
+        dc is { Length: >= 2 and <= 10 } && char.IsAsciiLetterLower(dc[0]) && dc.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c));
 }

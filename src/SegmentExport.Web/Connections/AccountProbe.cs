@@ -50,6 +50,12 @@ public sealed class AccountProbe(IEnumerable<IDestination> destinations, IHttpCl
             throw new CredentialsRejectedException(Platforms.Mailchimp, "Mailchimp", 401, "invalid_token");
         }
 
+        if (!SegmentExport.Destinations.Mailchimp.MailchimpSettings.IsDataCenter(dataCenter))
+        {
+            // It becomes part of the API host name: never follow an answer that would point elsewhere.
+            throw new DestinationException("Mailchimp answered with a data center that is not a plain name such as 'us21'.");
+        }
+
         var name = json.RootElement.TryGetProperty("accountname", out var a) ? a.GetString() : null;
         return (dataCenter, name ?? "Mailchimp account");
     }

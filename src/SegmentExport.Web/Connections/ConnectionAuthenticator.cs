@@ -50,7 +50,7 @@ public sealed class ConnectionAuthenticator(AccountProbe probe, TokenEndpoint en
         {
             // The data center is the key's suffix after the last '-' (provider-apis 1.1).
             var dash = key.LastIndexOf('-');
-            if (dash <= 0 || dash == key.Length - 1)
+            if (dash <= 0 || !SegmentExport.Destinations.Mailchimp.MailchimpSettings.IsDataCenter(key[(dash + 1)..]))
             {
                 return Authenticated.Fail("ApiKey", "A Mailchimp API key ends in its data center, such as '-us21'; copy the whole key.");
             }

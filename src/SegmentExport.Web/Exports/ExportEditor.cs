@@ -232,7 +232,7 @@ public sealed class ExportEditor(
         {
             _ = TimeZoneInfo.FindSystemTimeZoneById(TimeZoneOf(input));
         }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
         {
             errors["Input.TimeZone"] = $"“{input.TimeZone}” is not a time zone this server knows; use an id such as “Europe/Berlin” or “UTC”.";
         }

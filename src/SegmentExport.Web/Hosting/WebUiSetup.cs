@@ -18,10 +18,12 @@ public static class WebUiSetup
             options.Conventions.AllowAnonymousToPage("/Error");
         });
         builder.Services.AddHttpContextAccessor();
+        builder.AddSecurityHeaders();
     }
 
     public static void UseWebUi(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error");
@@ -34,6 +36,7 @@ public static class WebUiSetup
         }
 
         app.UseStatusCodePagesWithReExecute("/Status", "?code={0}");
+        app.UseMalformedInputCheck();
         app.UseHttpLogging();
         app.UseStaticFiles();
         app.UseRouting();

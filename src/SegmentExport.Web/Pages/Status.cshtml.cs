@@ -10,9 +10,10 @@ public sealed class StatusModel : PageModel
     public string Title { get; private set; } = "";
     public string Message { get; private set; } = "";
 
-    public void OnGet(int code) => Describe(code);
+    // The response's own status when the query's code is missing (a re-executed post whose form could not be read).
+    public void OnGet(int code) => Describe(code == 0 ? Response.StatusCode : code);
 
-    public void OnPost(int code) => Describe(code);
+    public void OnPost(int code) => Describe(code == 0 ? Response.StatusCode : code);
 
     private void Describe(int code)
     {
@@ -20,7 +21,7 @@ public sealed class StatusModel : PageModel
         {
             403 => ("Not allowed", "Your role does not allow this. Ask an administrator if you need access."),
             404 => ("Not found", "There is nothing at this address. It may have been removed, or the link is mistyped."),
-            400 => ("Bad request", "The request was not understood. If you submitted a form, reload the page and try again."),
+            400 => ("Bad request", "The request was not understood (the address or the form holds something malformed, or the form has expired). If you submitted a form, reload the page and try again."),
             _ => ("Something went wrong", $"The request ended with status {code}."),
         };
     }

@@ -34,6 +34,12 @@ public sealed class ProfileRowReader(ImportMapping mapping)
         string? Value(ColumnMapping? column) =>
             column is null || column.Index >= values.Count || values[column.Index].Trim().Length == 0 ? null : values[column.Index].Trim();
 
+        if (values.Any(v => v.Contains('\0', StringComparison.Ordinal)))
+        {
+            // PostgreSQL text cannot hold it, and no real value needs it.
+            return ProfileRow.Rejected(rowNumber, "bad value: a value holds a null character (\\0)");
+        }
+
         var externalId = Value(_externalId);
         var email = Value(_email);
         if (_externalId is not null && externalId is null)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using SegmentExport.Web.Api;
+using SegmentExport.Web.Audit;
 using SegmentExport.Web.Data;
 
 namespace SegmentExport.Web.Profiles;
@@ -77,6 +78,8 @@ public static class ProfilesApi
         await merge.RegisterAttributesAsync(now, cancellationToken);
         var counts = await merge.MergeAsync(read, importId: null, now, cancellationToken);
         var rejected = await merge.RejectionsAsync(cancellationToken);
+        await AuditLog.RecordAsync(connection, request.HttpContext.User, now, "profiles.upserted", "Profile", "api",
+            $"API batch of {counts.Read:N0}: {counts.Inserted:N0} inserted, {counts.Updated:N0} updated, {counts.Unchanged:N0} unchanged, {counts.Rejected:N0} rejected.", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         return Results.Ok(new BatchResult(counts.Read, counts.Inserted, counts.Updated, counts.Unchanged, counts.Rejected,
@@ -149,7 +152,8 @@ public static class ProfilesApi
     private static string Text(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => value.GetString() ?? "",
-        JsonValueKind.Number => value.GetDecimal().ToString(CultureInfo.InvariantCulture),
+        // A number beyond decimal's range is passed on as written, and the row reader says it is not a number it takes.
+        JsonValueKind.Number => value.TryGetDecimal(out var number) ? number.ToString(CultureInfo.InvariantCulture) : value.GetRawText(),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
         JsonValueKind.Array => string.Join(AttributeValues.ListSeparator, value.EnumerateArray().Select(v => v.ToString())),

@@ -24,6 +24,11 @@ public sealed class AppFactory(string connectionString, IReadOnlyDictionary<stri
         {
             builder.UseSetting(key, value);
         }
+
+        if (settings is not null && settings.TryGetValue(LogCapture.SettingKey, out var capture) && capture is not null)
+        {
+            builder.ConfigureServices(services => LogCapture.AddTo(services, capture));
+        }
     }
 
     public override async ValueTask DisposeAsync()

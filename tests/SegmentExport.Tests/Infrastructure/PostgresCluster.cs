@@ -59,7 +59,9 @@ public sealed class PostgresCluster : IAsyncLifetime
     {
         var name = $"t_{purpose.ToLowerInvariant()}_{Guid.NewGuid():N}";
         name = name[..Math.Min(name.Length, 48)];
-        return new NpgsqlConnectionStringBuilder(_serverConnectionString) { Database = name }.ConnectionString;
+        // Pools outlive the apps and tests that opened them (one pool per database); idle connections close within
+        // seconds instead of Npgsql's 5 minutes, so a full parallel run stays under the server's 100 connections.
+        return new NpgsqlConnectionStringBuilder(_serverConnectionString) { Database = name, ConnectionIdleLifetime = 5, ConnectionPruningInterval = 2 }.ConnectionString;
     }
 
     /// <summary>A connection string for a fresh, empty database that already exists.</summary>

@@ -2,12 +2,13 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SegmentExport.Web.Audit;
 using SegmentExport.Web.Connections;
 using SegmentExport.Web.Data;
 
 namespace SegmentExport.Web.Pages.Admin.Connections;
 
-public sealed class DetailsModel(AppDbContext db, ConnectionCheck check, OAuthRoundTrip oauth, IOptions<ConnectionsOptions> options) : PageModel
+public sealed class DetailsModel(AppDbContext db, ConnectionCheck check, OAuthRoundTrip oauth, IOptions<ConnectionsOptions> options, AuditLog audit) : PageModel
 {
     public Connection Connection { get; private set; } = new();
 
@@ -38,6 +39,9 @@ public sealed class DetailsModel(AppDbContext db, ConnectionCheck check, OAuthRo
     public async Task<IActionResult> OnPostTestAsync(long id, CancellationToken cancellationToken)
     {
         var outcome = await check.CheckAsync(id, options.Value.RefreshMargin, cancellationToken);
+        // The check records the connection's health, which everyone sees: who asked for it is worth keeping.
+        audit.Record(User, "connection.tested", "Connection", id, $"Connection #{id} tested by hand: {(outcome.Ok ? "healthy" : "failed")}.");
+        await db.SaveChangesAsync(cancellationToken);
         if (outcome.Ok)
         {
             TestResult = outcome.Message;

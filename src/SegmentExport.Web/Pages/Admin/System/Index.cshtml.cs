@@ -37,11 +37,11 @@ public sealed class IndexModel(AppDbContext db, JobEngine engine, IConfiguration
     {
         var (cron, error) = SystemRefreshSchedule.CronFor(schedule.Mode, schedule.Time, schedule.Day, schedule.Cron);
         TimeZoneInfo? zone = null;
-        try
+        if (string.IsNullOrWhiteSpace(schedule.TimeZone))
         {
-            zone = TimeZoneInfo.FindSystemTimeZoneById(schedule.TimeZone);
+            error ??= "Choose a time zone, such as UTC or Europe/Oslo.";
         }
-        catch (TimeZoneNotFoundException)
+        else if (!TimeZoneInfo.TryFindSystemTimeZoneById(schedule.TimeZone.Trim(), out zone))
         {
             error ??= $"'{schedule.TimeZone}' is not a time zone this server knows; use an IANA name such as Europe/Oslo.";
         }

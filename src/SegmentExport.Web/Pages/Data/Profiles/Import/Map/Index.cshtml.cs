@@ -64,6 +64,7 @@ public sealed class IndexModel(AppDbContext db, ImportWorker worker, AuditLog au
         tracked.Delimiter = delimiter.ToString();
         tracked.HasHeader = HasHeader;
         tracked.Mapping = ImportMapping.Suggest(shape.Header, shape.Preview).ToJson();
+        audit.Record(User, "import.format_changed", "ProfileImport", id, $"Import #{id} read with delimiter {(delimiter == '\t' ? "tab" : "'" + delimiter + "'")}, {(HasHeader ? "with" : "without")} a header row.");
         await db.SaveChangesAsync(cancellationToken);
         return RedirectToPage(new { id });
     }
