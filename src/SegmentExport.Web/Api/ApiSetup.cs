@@ -1,4 +1,6 @@
+using System.Text.Encodings.Web;
 using System.Text.Json.Serialization;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Identity;
@@ -46,6 +48,10 @@ public static class ApiSetup
             // As ApiBody reads requests, so the OpenAPI document describes what is accepted: enums by name, numbers as numbers.
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+
+            // ASP.NET Core's default encoder leaves <, >, & and ' as they are; escape them (\u003C…) so a name holding markup
+            // stays inert even where an answer is pasted into a page. Other characters (“quotes”, accents) stay readable.
+            o.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
         });
         services.AddOpenApi(DocumentName, options =>
         {

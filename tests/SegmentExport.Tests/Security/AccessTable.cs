@@ -18,16 +18,20 @@ public enum Access
 
 /// <param name="Key">The handler, as <see cref="Endpoints.KeysAsync"/> names it.</param>
 /// <param name="Access">Who may reach it.</param>
-/// <param name="Path">A request that reaches it; {connection}, {segment}, {export}, {run}, {import}, {profile} and {user}
-/// are replaced by objects of the caller's own, so a delete by one role does not change what the next one sees.</param>
+/// <param name="Path">A request that reaches it; {connection}, {segment}, {export}, {run}, {import}, {profile}, {user} and {token}
+/// (an API token) are replaced by objects of the caller's own, so a delete by one role does not change what the next one sees.</param>
 /// <param name="Audit">For a POST that changes something: the audit action it records; "" for one that changes nothing.</param>
 /// <param name="Last">Runs after the others (deletes, sign-out).</param>
 /// <param name="Answers">The status it answers when allowed, where that is by design not a success (the access-denied page's 403).</param>
-public sealed record AccessRow(string Key, Access Access, string Path, string? Audit = null, bool Last = false, int? Answers = null)
+/// <param name="Body">For an API call that changes something: the JSON it sends (placeholders as in <paramref name="Path"/>), one that succeeds.</param>
+public sealed record AccessRow(string Key, Access Access, string Path, string? Audit = null, bool Last = false, int? Answers = null, string? Body = null)
 {
     public string Method => Key[..Key.IndexOf(' ', StringComparison.Ordinal)];
 
     public bool IsPost => Method == "POST";
+
+    /// <summary>Anything but a read: POST, PATCH.</summary>
+    public bool Changes => Method != "GET";
 
     public bool IsApi => Key.Contains(" /api/", StringComparison.Ordinal);
 }
@@ -38,6 +42,11 @@ public sealed record AccessRow(string Key, Access Access, string Path, string? A
 /// </summary>
 public static class AccessTable
 {
+    private const string NewExport = """
+        {"name": "API export over connection {connection}", "connectionId": {connection}, "listId": "a1b2c3d4e5",
+         "fields": [{"source": "first_name", "target": "first_name"}], "segmentIds": [{segment}], "schedule": "OnDemand"}
+        """;
+
     public static readonly IReadOnlyList<AccessRow> Rows =
     [
         // Account, first run, status pages, health.
@@ -55,6 +64,10 @@ public static class AccessTable
         new("GET /healthz", Access.Anyone, "/healthz"),
         new("GET /readyz", Access.Anyone, "/readyz"),
         new("GET /Index", Access.SignedIn, "/"),
+        new("GET /Account/ApiTokens", Access.SignedIn, "/Account/ApiTokens"),
+        new("POST /Account/ApiTokens?handler=Create", Access.SignedIn, "/Account/ApiTokens?handler=Create", Audit: "api_token.created"),
+        new("POST /Account/ApiTokens?handler=Revoke", Access.SignedIn, "/Account/ApiTokens?handler=Revoke&id={token}", Audit: "api_token.revoked", Last: true),
+        new("GET /openapi/{documentName}.json", Access.Anyone, "/openapi/v1.json"),
 
         // Profiles and imports.
         new("GET /Data/Profiles/Index", Access.SignedIn, "/Data/Profiles"),
@@ -68,7 +81,7 @@ public static class AccessTable
         new("GET /Data/Profiles/Import/Map/Index", Access.Contributors, "/Data/Profiles/Import/Map/{import}"),
         new("POST /Data/Profiles/Import/Map/Index?handler=Preview", Access.Contributors, "/Data/Profiles/Import/Map/{import}?handler=Preview", Audit: "import.format_changed"),
         new("POST /Data/Profiles/Import/Map/Index?handler=Start", Access.Contributors, "/Data/Profiles/Import/Map/{import}?handler=Start", Audit: "import.started"),
-        new("POST /api/profiles", Access.Contributors, "/api/profiles", Audit: "profiles.upserted"),
+        new("POST /api/profiles", Access.Contributors, "/api/profiles", Audit: "profiles.upserted", Body: """{"profiles": [{"email": "matrix@example.com"}]}"""),
 
         // Segments.
         new("GET /Data/Segments/Index", Access.SignedIn, "/Data/Segments"),
@@ -99,6 +112,21 @@ public static class AccessTable
         new("POST /Data/Exports/Edit?handler=AddField", Access.Contributors, "/Data/Exports/Edit/{export}?handler=AddField", Audit: ""),
         new("GET /Data/Exports/Delete", Access.Contributors, "/Data/Exports/Delete/{export}"),
         new("POST /Data/Exports/Delete", Access.Contributors, "/Data/Exports/Delete/{export}", Audit: "export.deleted", Last: true),
+
+        // The JSON API, called with the caller's own API token (and, for reads and refusals, with the cookie and antiforgery header).
+        // Contributors change only over connections shared with them: the matrix's connections are; Api/ApiAuthorizationTests has those that are not.
+        new("GET /api/connections", Access.SignedIn, "/api/connections"),
+        new("GET /api/segments", Access.SignedIn, "/api/segments"),
+        new("POST /api/segments/{id:long}/refresh", Access.Contributors, "/api/segments/{segment}/refresh", Audit: "segment.refreshed", Body: ""),
+        new("GET /api/exports/", Access.SignedIn, "/api/exports"),
+        new("POST /api/exports/", Access.Contributors, "/api/exports", Audit: "export.created", Body: NewExport),
+        new("GET /api/exports/{id:long}", Access.SignedIn, "/api/exports/{export}"),
+        new("PATCH /api/exports/{id:long}", Access.Contributors, "/api/exports/{export}", Audit: "export.updated", Body: """{"tags": ["api"]}"""),
+        new("GET /api/exports/{id:long}/runs", Access.SignedIn, "/api/exports/{export}/runs"),
+        new("POST /api/exports/{id:long}/runs", Access.Contributors, "/api/exports/{export}/runs", Audit: "export.run", Body: """{"dryRun": true}"""),
+        new("GET /api/runs/{id:long}", Access.SignedIn, "/api/runs/{run}"),
+        new("GET /api/runs/{id:long}/rows", Access.SignedIn, "/api/runs/{run}/rows"),
+        new("POST /api/runs/{id:long}/cancel", Access.Contributors, "/api/runs/{run}/cancel", Audit: "export.run_cancelled", Body: ""),
 
         // Connections as contributors see them.
         new("GET /Data/Connections/Index", Access.SignedIn, "/Data/Connections"),

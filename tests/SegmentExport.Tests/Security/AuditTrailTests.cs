@@ -64,9 +64,18 @@ public sealed class AuditTrailTests(PostgresCluster postgres)
         var map = $"/Data/Profiles/Import/Map/{import}";
         await Post(map, map + "?handler=Preview", ("Delimiter", ","), ("HasHeader", "true"));
         await Post(map, map + "?handler=Start", ("Columns[0].Target", "Email"), ("Columns[1].Target", "FirstName"));
-        using (var api = await admin.Client.PostAsJsonAsync("/api/profiles", new { profiles = new[] { new { email = "api-audit@example.com" } } }, Ct))
+        // The API with a token made on the API tokens page: its changes are the token owner's; then the token is revoked.
+        var (secret, tokenId) = await ApiTokenAsync(kit, admin, "audited script");
+        using (var script = ApiClient(kit, secret))
         {
-            Assert.Equal(HttpStatusCode.OK, api.StatusCode);
+            using (var api = await script.PostAsJsonAsync("/api/profiles", new { profiles = new[] { new { email = "api-audit@example.com" } } }, Ct))
+            {
+                Assert.Equal(HttpStatusCode.OK, api.StatusCode);
+            }
+
+            await Post("/Account/ApiTokens", $"/Account/ApiTokens?handler=Revoke&id={tokenId}");
+            using var revoked = await script.PostAsJsonAsync("/api/profiles", new { profiles = new[] { new { email = "api-revoked@example.com" } } }, Ct);
+            Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
         }
 
         // Segments.

@@ -18,7 +18,10 @@ public enum Door
     /// <summary>One line of a CSV file (columns external_id, email, first_name, ltv number, joined date, vip boolean); its rejection is listed with its line.</summary>
     CsvRow,
 
-    /// <summary>A POST to the JSON API; <see cref="BadInput.Page"/> is the content type.</summary>
+    /// <summary>
+    /// A call to the JSON API with an API token, as a script makes it. <see cref="BadInput.Target"/> is a path to POST to, or
+    /// "METHOD /path"; <see cref="BadInput.Page"/> is the content type (empty: no body). {detached} is an export whose connection was removed.
+    /// </summary>
     Api,
 }
 
@@ -147,13 +150,13 @@ public static class BadInputCatalogue
         new("a line repeating an earlier key", Door.CsvRow, "", "g1,again@example.com,Ann,1,2024-01-01,true", "duplicate key: the same external id as line 2"),
         new("a line with a null character", Door.CsvRow, "", "r11,r11@example.com,An\0n,1,2024-01-01,true", "a value holds a null character"),
 
-        // The JSON API.
-        new("API batch as a form", Door.Api, "/api/profiles", "profiles=x", "Send the batch as JSON", 415, Page: "application/x-www-form-urlencoded"),
+        // The JSON API: profiles.
+        new("API batch as a form", Door.Api, "/api/profiles", "profiles=x", "Send the body as JSON (Content-Type: application/json)", 415, Page: "application/x-www-form-urlencoded"),
         new("API batch that is not JSON", Door.Api, "/api/profiles", "{", "The body is not valid JSON", 400, Page: "application/json"),
-        new("API batch of JSON null", Door.Api, "/api/profiles", "null", "The batch is empty", 400, Page: "application/json"),
-        new("API batch with no profiles", Door.Api, "/api/profiles", "{\"profiles\": []}", "The batch is empty", 400, Page: "application/json"),
-        new("API batch whose profiles are a string", Door.Api, "/api/profiles", "{\"profiles\": \"all of them\"}", "The body is not valid JSON", 400, Page: "application/json"),
-        new("API batch of 1,001 profiles", Door.Api, "/api/profiles", "{\"profiles\": [" + string.Join(",", Enumerable.Repeat("{\"email\":\"a@example.com\"}", 1001)) + "]}", "send at most 1,000", 400, Page: "application/json"),
+        new("API batch of JSON null", Door.Api, "/api/profiles", "null", "The body is empty or null; send a JSON object.", 400, Page: "application/json"),
+        new("API batch with no profiles", Door.Api, "/api/profiles", "{\"profiles\": []}", "The batch is empty", 422, Page: "application/json"),
+        new("API batch whose profiles are a string", Door.Api, "/api/profiles", "{\"profiles\": \"all of them\"}", "profiles: expected an array", 400, Page: "application/json"),
+        new("API batch of 1,001 profiles", Door.Api, "/api/profiles", "{\"profiles\": [" + string.Join(",", Enumerable.Repeat("{\"email\":\"a@example.com\"}", 1001)) + "]}", "send at most 1,000", 422, Page: "application/json"),
         new("API batch nested 100 deep", Door.Api, "/api/profiles", "{\"profiles\": [{\"attributes\": {\"a\": " + string.Concat(Enumerable.Repeat("[", 100)) + string.Concat(Enumerable.Repeat("]", 100)) + "}}]}", "not valid JSON", 400, Page: "application/json"),
         new("API profile with a malformed email", Door.Api, "/api/profiles", "{\"profiles\": [{\"email\": \"nope\"}]}", "bad email", Page: "application/json"),
         new("API profile with a bad attribute name", Door.Api, "/api/profiles", "{\"profiles\": [{\"email\": \"b@example.com\", \"attributes\": {\"Shoe Size!\": 1}}]}", "attribute names use lower-case letters", Page: "application/json"),
@@ -163,5 +166,26 @@ public static class BadInputCatalogue
         new("API profile with a null character", Door.Api, "/api/profiles", "{\"profiles\": [{\"email\": \"g@example.com\", \"firstName\": \"A\\u0000B\"}]}", "a value holds a null character", Page: "application/json"),
         new("API profile with a number too precise for a decimal", Door.Api, "/api/profiles", "{\"profiles\": [{\"email\": \"h@example.com\", \"attributes\": {\"ltv\": 0.1000000000000000000000000000001e-30}}]}", "\"rejected\"", Page: "application/json"),
         new("API profile with a 5,000-character first name", Door.Api, "/api/profiles", "{\"profiles\": [{\"email\": \"f@example.com\", \"firstName\": \"{long:5000}\"}]}", "over-long value", Page: "application/json"),
+
+        // The JSON API: exports and runs.
+        new("API export id that is not a number", Door.Api, "GET /api/exports/abc", "", "There is nothing at /api/exports/abc", 404),
+        new("API export id past the range of numbers", Door.Api, "GET /api/exports/99999999999999999999999", "", "There is nothing at /api/exports/99999999999999999999999", 404),
+        new("API export that does not exist", Door.Api, "GET /api/exports/999999999", "", "There is no export #999999999.", 404),
+        new("API change to an export that does not exist", Door.Api, "PATCH /api/exports/999999999", "{\"name\": \"x\"}", "There is no export #999999999.", 404, Page: "application/json"),
+        new("API run that does not exist", Door.Api, "GET /api/runs/999999999", "", "There is no run #999999999.", 404),
+        new("API rows of a run with a limit of 0", Door.Api, "GET /api/runs/{run}/rows?limit=0", "", "The limit must be 1 to 1,000", 400),
+        new("API runs listed after a word", Door.Api, "GET /api/exports/{export}/runs?after=yesterday", "", "after", 400),
+        new("API export whose name is a number", Door.Api, "/api/exports", "{\"name\": 42}", "name: expected a string", 400, Page: "application/json"),
+        new("API export whose connection is a word", Door.Api, "PATCH /api/exports/{export}", "{\"connectionId\": \"the shared one\"}", "connectionId: expected a whole number", 400, Page: "application/json"),
+        new("API export whose segments are a string", Door.Api, "/api/exports", "{\"segmentIds\": \"all\"}", "segmentIds: expected an array", 400, Page: "application/json"),
+        new("API export with an unknown schedule", Door.Api, "PATCH /api/exports/{export}", "{\"schedule\": \"Hourly\"}", "schedule: expected one of “SystemRefresh”, “Cron”, “OnDemand”.", 400, Page: "application/json"),
+        new("API export with a misspelt field", Door.Api, "PATCH /api/exports/{export}", "{\"enabeld\": true}", "“enabeld” is not a field of this request", 400, Page: "application/json"),
+        new("API export over a connection that does not exist", Door.Api, "PATCH /api/exports/{export}", "{\"connectionId\": 999999999}", "You may not use this connection", 422, Page: "application/json"),
+        new("API export with no name", Door.Api, "/api/exports", "{}", "Give the export a name.", 422, Page: "application/json"),
+        new("API run of a detached export", Door.Api, "/api/exports/{detached}/runs", "", "Detached: the connection “Removed connection” was removed", 409),
+        new("API run that is both dry and a full resync", Door.Api, "/api/exports/{export}/runs", "{\"dryRun\": true, \"fullResync\": true}", "Choose a dry run or a full resync, not both.", 422, Page: "application/json"),
+        new("API run options that are not booleans", Door.Api, "/api/exports/{export}/runs", "{\"dryRun\": \"yes\"}", "dryRun: expected true or false", 400, Page: "application/json"),
+        new("API cancel of a run that has ended", Door.Api, "/api/runs/{run}/cancel", "", "This run has already finished.", 409),
+        new("API cancel of a run that does not exist", Door.Api, "/api/runs/999999999/cancel", "", "This run does not exist.", 404),
     ];
 }

@@ -15,6 +15,7 @@ public sealed class HeadersAndCookiesTests(PostgresCluster postgres)
         await using var app = TestApp.Start(postgres, "headers");
         using var admin = await app.SetUpAdministratorAsync();
         using var anonymous = app.Browser();
+        using var script = await app.ApiClientAsync(Roles.Contributor);
         var responses = new List<(string What, HttpResponseMessage Response)>
         {
             ("a page", await admin.Client.GetAsync("/Data/Exports", Ct)),
@@ -25,7 +26,13 @@ public sealed class HeadersAndCookiesTests(PostgresCluster postgres)
             ("a 404 page", await admin.Client.GetAsync("/Data/Exports/Details/999999", Ct)),
             ("a 403 page", await (await app.SignedInAsync(Roles.Viewer)).Client.GetAsync("/Admin/Users", Ct)),
             ("an API 401", await anonymous.Client.PostAsync("/api/profiles", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), Ct)),
-            ("an API problem", await admin.Client.PostAsync("/api/profiles", new StringContent("{", System.Text.Encoding.UTF8, "application/json"), Ct)),
+            ("an API problem", await script.PostAsync("/api/profiles", new StringContent("{", System.Text.Encoding.UTF8, "application/json"), Ct)),
+            ("an API answer to a token", await script.GetAsync("/api/exports", Ct)),
+            ("an API 403 to a token", await (await app.ApiClientAsync(Roles.Viewer)).PostAsync("/api/profiles", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), Ct)),
+            ("an API 404", await script.GetAsync("/api/exports/999999", Ct)),
+            ("an API refusal without the antiforgery header", await admin.Client.PostAsync("/api/profiles", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), Ct)),
+            ("the OpenAPI document", await anonymous.Client.GetAsync("/openapi/v1.json", Ct)),
+            ("the API tokens page", await admin.Client.GetAsync("/Account/ApiTokens", Ct)),
             ("a health check", await anonymous.Client.GetAsync("/healthz", Ct)),
             ("a 400 without a token", await PostAsync(admin, "/Admin/Users/Create", null)),
         };

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using SegmentExport.Tests.Connections;
 using SegmentExport.Tests.Infrastructure;
@@ -29,7 +28,8 @@ public sealed partial class RoleMatrixTests(PostgresCluster postgres)
         var stale = rows.Except(endpoints, StringComparer.Ordinal).ToList();
         Assert.True(missing.Count == 0, "Handlers without a row in Security/AccessTable.cs (say who may call them): " + string.Join(", ", missing));
         Assert.True(stale.Count == 0, "Rows in Security/AccessTable.cs whose handler is gone: " + string.Join(", ", stale));
-        Assert.All(AccessTable.Rows.Where(r => r.IsPost), r => Assert.True(r.Audit is not null, $"{r.Key}: say which audit action it records (\"\" when it changes nothing)."));
+        Assert.All(AccessTable.Rows.Where(r => r.Changes), r => Assert.True(r.Audit is not null, $"{r.Key}: say which audit action it records (\"\" when it changes nothing)."));
+        Assert.All(AccessTable.Rows.Where(r => r.IsApi && r.Changes), r => Assert.True(r.Body is not null, $"{r.Key}: give the JSON body of a call that succeeds (\"\" for none)."));
     }
 
     [Fact]
@@ -46,10 +46,22 @@ public sealed partial class RoleMatrixTests(PostgresCluster postgres)
         };
         var objects = new Dictionary<string, OwnObjects>();
         var tokens = new Dictionary<string, string>();
+
+        // The API as a script calls it: each signed-in caller's own API token, made on their API tokens page; none for Anonymous.
+        var scripts = new Dictionary<string, HttpClient>();
+        var apiTokenIds = new Dictionary<string, string> { [Anonymous] = "0" };
         foreach (var caller in Callers)
         {
             objects[caller] = await SeedAsync(kit, setup, caller.ToLowerInvariant());
             tokens[caller] = await TokenAsync(browsers[caller], caller == Anonymous ? "/Account/Login" : "/");
+            var secret = default(string);
+            if (caller != Anonymous)
+            {
+                (secret, var id) = await ApiTokenAsync(kit, browsers[caller], "role matrix");
+                apiTokenIds[caller] = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            scripts[caller] = ApiClient(kit, secret);
         }
 
         var failures = new List<string>();
@@ -59,10 +71,27 @@ public sealed partial class RoleMatrixTests(PostgresCluster postgres)
         {
             foreach (var caller in Callers)
             {
-                var path = objects[caller].Fill(row.Path);
+                var path = objects[caller].Fill(row.Path).Replace("{token}", apiTokenIds[caller], StringComparison.Ordinal);
+                var expected = Expected(row.Access, caller, row.IsApi);
+                if (row.IsApi)
+                {
+                    var json = row.Body is null ? null : objects[caller].Fill(row.Body);
+                    using var call = await SendApiAsync(scripts[caller], row, path, json, antiforgery: null);
+                    await CheckApiAsync(failures, $"{caller} (API token)", row, path, call, expected);
+
+                    // The app's own pages call the API with the cookie and the antiforgery header: the same rules. Reads and
+                    // refusals only, so each change above happens once.
+                    if (caller != Anonymous && (!row.Changes || expected != "allowed"))
+                    {
+                        using var viaCookie = await SendApiAsync(browsers[caller].Client, row, path, json, antiforgery: tokens[caller]);
+                        await CheckApiAsync(failures, $"{caller} (cookie)", row, path, viaCookie, expected);
+                    }
+
+                    continue;
+                }
+
                 using var response = await SendAsync(browsers[caller], row, path, tokens[caller]);
                 var body = await response.Content.ReadAsStringAsync(Ct);
-                var expected = Expected(row.Access, caller, row.IsApi);
                 var actual = row.Answers == (int)response.StatusCode && expected == "allowed" ? "allowed" : Outcome(response);
                 if (actual != expected)
                 {
@@ -87,6 +116,11 @@ public sealed partial class RoleMatrixTests(PostgresCluster postgres)
         {
             browser.Dispose();
         }
+
+        foreach (var script in scripts.Values)
+        {
+            script.Dispose();
+        }
     }
 
     [Fact]
@@ -98,12 +132,12 @@ public sealed partial class RoleMatrixTests(PostgresCluster postgres)
         var mine = await SeedAsync(kit, setup, "admin");
         var before = await ScalarAsync(kit, "SELECT count(*) FROM audit_entries WHERE action <> 'user.signed_in'");
 
-        // The status and error pages take POSTs only as re-executions of a failed request and change nothing; the API takes JSON only.
+        // The status and error pages take POSTs only as re-executions of a failed request and change nothing; the API is below.
         var forms = AccessTable.Rows.Where(r => r.IsPost && !r.IsApi && r.Key is not ("POST /Status" or "POST /Error")).ToList();
         Assert.True(forms.Count >= 30, $"Only {forms.Count} form handlers.");
         foreach (var row in forms)
         {
-            var path = mine.Fill(row.Path);
+            var path = mine.Fill(row.Path).Replace("{token}", "0", StringComparison.Ordinal);
             using var response = await PostAsync(admin, path, token: null, [new("Input.Name", "csrf")]);
             var text = Browser.Text(await response.Content.ReadAsStringAsync(Ct));
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"POST {path} without a token: {(int)response.StatusCode} {Shorten(text)}");
@@ -116,16 +150,56 @@ public sealed partial class RoleMatrixTests(PostgresCluster postgres)
         using var crossed = await PostAsync(admin, "/Admin/Users/Create", foreign, [new("Input.Email", "crossed@example.com")]);
         Assert.Equal(HttpStatusCode.BadRequest, crossed.StatusCode);
 
-        // What a cross-site HTML form can send to the API (form fields, text/plain) is refused before anything is read.
-        using var form = new FormUrlEncodedContent([new("profiles", "[]")]);
-        using var viaForm = await admin.Client.PostAsync("/api/profiles", form, Ct);
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, viaForm.StatusCode);
-        using var plain = new StringContent("{\"profiles\": [{\"email\": \"plain@example.com\"}]}", System.Text.Encoding.UTF8, "text/plain");
-        using var viaPlain = await admin.Client.PostAsync("/api/profiles", plain, Ct);
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, viaPlain.StatusCode);
+        // The API with the sign-in cookie: whatever a cross-site page can send (an HTML form's fields or text/plain, even JSON)
+        // carries no antiforgery header, and is refused with a sentence before the body is read. (With the header, a form
+        // would get 415; the antiforgery check comes first, as it refuses every cookie call without it.)
+        var adminToken = await TokenAsync(admin, "/");
+        static HttpContent Form() => new FormUrlEncodedContent([new("profiles", "[]")]);
+        static HttpContent Body(string json, string type) => new StringContent(json, System.Text.Encoding.UTF8, type);
+        const string batch = "{\"profiles\": [{\"email\": \"plain@example.com\"}]}";
+        foreach (var (method, path, content) in new (string, string, HttpContent)[]
+        {
+            ("POST", "/api/profiles", Form()), ("POST", "/api/profiles", Body(batch, "text/plain")), ("POST", "/api/profiles", Body(batch, "application/json")),
+            ("PATCH", mine.Fill("/api/exports/{export}"), Body("{\"name\": \"csrf\"}", "application/json")), ("POST", mine.Fill("/api/exports/{export}/runs"), Form()),
+        })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = content };
+            using var crossSite = await admin.Client.SendAsync(request, Ct);
+            var problem = await crossSite.Content.ReadAsStringAsync(Ct);
+            Assert.True(crossSite.StatusCode == HttpStatusCode.BadRequest, $"{method} {path} ({content.Headers.ContentType}) with the cookie and no antiforgery header: {(int)crossSite.StatusCode} {problem}");
+            Assert.Equal("application/problem+json", crossSite.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("Antiforgery token missing or invalid.", problem, StringComparison.Ordinal);
+            Assert.Contains("RequestVerificationToken", problem, StringComparison.Ordinal);
+        }
+
+        // A header from another session is no better, and the right header on a form body still gets no further than 415.
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/api/profiles") { Content = Body(batch, "application/json") })
+        {
+            request.Headers.Add("RequestVerificationToken", foreign);
+            using var foreignHeader = await admin.Client.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, foreignHeader.StatusCode);
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/api/profiles") { Content = Form() })
+        {
+            request.Headers.Add("RequestVerificationToken", adminToken);
+            using var formWithHeader = await admin.Client.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, formWithHeader.StatusCode);
+        }
 
         Assert.Equal(0, await ScalarAsync(kit, "SELECT count(*) FROM profiles WHERE email = 'plain@example.com'"));
+        Assert.Equal("Export of admin", await ScalarObjectAsync(kit.App.Factory.ConnectionString, $"SELECT name FROM exports WHERE id = {mine.Export}"));
         Assert.Equal(before, await ScalarAsync(kit, "SELECT count(*) FROM audit_entries WHERE action <> 'user.signed_in'"));
+
+        // The same call from the app's own page, header and all, goes through: the refusals above are the missing header's.
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/api/profiles") { Content = Body(batch, "application/json") })
+        {
+            request.Headers.Add("RequestVerificationToken", adminToken);
+            using var sameSite = await admin.Client.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.OK, sameSite.StatusCode);
+        }
+
+        Assert.Equal(1, await ScalarAsync(kit, "SELECT count(*) FROM profiles WHERE email = 'plain@example.com'"));
     }
 
     private static async Task<HttpResponseMessage> SendAsync(Browser browser, AccessRow row, string path, string token)
@@ -135,12 +209,46 @@ public sealed partial class RoleMatrixTests(PostgresCluster postgres)
             return await browser.Client.GetAsync(path, Ct);
         }
 
-        if (row.IsApi)
+        return await PostAsync(browser, path, token);
+    }
+
+    private static async Task<HttpResponseMessage> SendApiAsync(HttpClient client, AccessRow row, string path, string? json, string? antiforgery)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(row.Method), path);
+        if (!string.IsNullOrEmpty(json))
         {
-            return await browser.Client.PostAsJsonAsync(path, new { profiles = new[] { new { email = "matrix@example.com" } } }, Ct);
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
         }
 
-        return await PostAsync(browser, path, token);
+        if (antiforgery is not null)
+        {
+            request.Headers.Add("RequestVerificationToken", antiforgery);
+        }
+
+        return await client.SendAsync(request, Ct);
+    }
+
+    /// <summary>
+    /// API answers are problem details (never a redirect or a page), and "allowed" means it did what was asked: a 2xx, or a 409
+    /// when the state forbids it (a run already going or ended), which is decided after the caller was let in.
+    /// </summary>
+    private static async Task CheckApiAsync(List<string> failures, string who, AccessRow row, string path, HttpResponseMessage response, string expected)
+    {
+        var status = (int)response.StatusCode;
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        var actual = response.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized => "401",
+            HttpStatusCode.Forbidden => "403",
+            HttpStatusCode.Conflict => "allowed",
+            _ when status is >= 200 and < 300 => "allowed",
+            _ => $"{status} (the test's request is wrong, or the app)",
+        };
+        var problem = status >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json";
+        if (actual != expected || problem)
+        {
+            failures.Add($"{who} {row.Method} {path}: expected {expected}{(problem ? " as problem details" : "")}, got {actual} ({status} {response.Content.Headers.ContentType?.MediaType} {Shorten(body)})");
+        }
     }
 
     private static string Expected(Access access, string caller, bool api) => (access, caller) switch

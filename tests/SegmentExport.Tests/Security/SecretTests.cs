@@ -67,8 +67,12 @@ public sealed class SecretTests(PostgresCluster postgres)
             sentinels.AddRange(new[] { stored.ApiKey, stored.AccessToken, stored.RefreshToken }.OfType<string>());
         }
 
+        // A personal API token: shown once on the page that made it, then only its hash is kept.
+        var (apiToken, _) = await ApiTokenAsync(kit, admin, "secret test");
+        sentinels.Add(apiToken);
+
         sentinels = sentinels.Distinct().ToList();
-        Assert.True(sentinels.Count >= 11, $"Only {sentinels.Count} secrets to look for.");
+        Assert.True(sentinels.Count >= 12, $"Only {sentinels.Count} secrets to look for.");
 
         // Exports over every connection, run through the Run now button and the clustered job engine.
         await ExportPages.SeedSegmentsAsync(kit, 20);
@@ -117,9 +121,25 @@ public sealed class SecretTests(PostgresCluster postgres)
             }
         }
 
-        using (var api = await admin.Client.PostAsJsonAsync("/api/profiles", new { profiles = new[] { new { email = "api@example.com" } } }, Ct))
+        using (var script = ApiClient(kit, apiToken))
         {
-            answers.Append(await api.Content.ReadAsStringAsync(Ct));
+            using (var api = await script.PostAsJsonAsync("/api/profiles", new { profiles = new[] { new { email = "api@example.com" } } }, Ct))
+            {
+                Assert.Equal(HttpStatusCode.OK, api.StatusCode);
+                answers.Append(await api.Content.ReadAsStringAsync(Ct));
+            }
+
+            foreach (var path in new[] { "/api/connections", "/api/exports", $"/api/runs/{runId}", "/api/nothing-here" })
+            {
+                using var response = await script.GetAsync(path, Ct);
+                answers.Append(await response.Content.ReadAsStringAsync(Ct));
+            }
+
+            // A wrong token's refusal does not echo what was sent either.
+            using var wrong = ApiClient(kit, apiToken[..^4] + "AAAA");
+            using var refused = await wrong.GetAsync("/api/exports", Ct);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            answers.Append(await refused.Content.ReadAsStringAsync(Ct)).Append(refused.Headers.WwwAuthenticate);
         }
 
         var everything = answers.ToString();
@@ -152,6 +172,7 @@ public sealed class SecretTests(PostgresCluster postgres)
         // The scan finds what is there: the account name the platforms answered, and a Quartz job's data (bytea or text).
         Assert.Contains("connections.account_name", await ColumnsHoldingAsync(db, columns, "SegmentExport Sandbox"));
         Assert.NotEmpty(await ColumnsHoldingAsync(db, columns, "ExportJob"));
+        Assert.Equal(["api_tokens.token_hash"], await ColumnsHoldingAsync(db, columns, SegmentExport.Web.Api.ApiTokens.Hash(apiToken)));
         Assert.Contains(logs.Entries, e => e.Contains("/Data/Exports/Details", StringComparison.Ordinal));
         foreach (var secret in sentinels)
         {

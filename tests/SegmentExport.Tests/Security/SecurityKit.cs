@@ -35,7 +35,7 @@ public static partial class SecurityKit
     {
         var connection = ConnectionsKit.IdFrom(await ConnectionsKit.AddWithKeyAsync(admin, Platforms.Mailchimp, "Connection of " + owner, ConnectionsKit.MailchimpKey, shared: true));
         var profile = await ScalarAsync(kit, $"INSERT INTO profiles (external_id, email, first_name, created_at, updated_at) VALUES ('{owner}', '{owner}@example.com', 'Owner', now(), now()) RETURNING id");
-        var segment = await ScalarAsync(kit, $"INSERT INTO segments (name, description, rules, member_count, created_at, updated_at) VALUES ('Segment of {owner}', '', '[]', 1, now(), now()) RETURNING id");
+        var segment = await ScalarAsync(kit, $"INSERT INTO segments (name, description, rules, member_count, created_at, updated_at) VALUES ('Segment of {owner}', '', '{Rules(owner)}', 1, now(), now()) RETURNING id");
         await kit.ExecuteAsync($"INSERT INTO segment_members VALUES ({segment}, {profile})");
         var export = await ScalarAsync(kit, $$"""
             INSERT INTO exports (name, connection_id, list_id, list_name, mapping, tags, tag_with_segment_names, leavers, schedule, enabled, created_at, updated_at)
@@ -53,6 +53,10 @@ public static partial class SecurityKit
         return new OwnObjects(connection, segment, export, run, import, profile, user.Id);
     }
 
+    /// <summary>The seeded segment's rules: its one profile.</summary>
+    private static string Rules(string owner) =>
+        $$"""{"match":"all","conditions":[{"field":"email","operator":"equals","value":"{{owner}}@example.com"}]}""";
+
     /// <summary>Uploads a CSV file through the import page; returns the import's id.</summary>
     public static async Task<long> UploadAsync(Browser browser, string csv, string fileName = "people.csv")
     {
@@ -68,6 +72,35 @@ public static partial class SecurityKit
         var match = TokenPattern().Match(html);
         Assert.True(match.Success, $"{page} has no antiforgery token");
         return WebUtility.HtmlDecode(match.Groups[1].Value);
+    }
+
+    /// <summary>
+    /// A personal API token, made as a person makes one: on Account > API tokens, read off the page that shows it once.
+    /// Returns the secret and the token's id.
+    /// </summary>
+    public static async Task<(string Secret, long Id)> ApiTokenAsync(ConnectionsKit kit, Browser browser, string name = "script")
+    {
+        using var response = await browser.SubmitAsync("/Account/ApiTokens", "/Account/ApiTokens?handler=Create",
+            new Dictionary<string, string> { ["Input.Name"] = name, ["Input.ExpiresInDays"] = "30" });
+        var html = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"No token was created: {(int)response.StatusCode} {Browser.Text(html)}");
+        Assert.Contains("no-store", response.Headers.CacheControl?.ToString() ?? "", StringComparison.Ordinal);
+        var secret = WebUtility.HtmlDecode(SecretPattern().Match(html).Groups[1].Value);
+        Assert.StartsWith("sxp_", secret, StringComparison.Ordinal);
+        var id = await ScalarAsync(kit, $"SELECT id FROM api_tokens WHERE token_hash = '{SegmentExport.Web.Api.ApiTokens.Hash(secret)}'");
+        return (secret, id);
+    }
+
+    /// <summary>A client as a script is: no cookies, the token (when given) as <c>Authorization: Bearer</c>.</summary>
+    public static HttpClient ApiClient(ConnectionsKit kit, string? secret)
+    {
+        var client = kit.App.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        if (secret is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+        }
+
+        return client;
     }
 
     public static async Task<HttpResponseMessage> PostAsync(Browser browser, string path, string? token, IEnumerable<KeyValuePair<string, string>>? fields = null)
@@ -119,6 +152,9 @@ public static partial class SecurityKit
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
+
+    [GeneratedRegex("id=\"secret\"[^>]*\\svalue=\"([^\"]+)\"")]
+    private static partial Regex SecretPattern();
 
     [GeneratedRegex("/(\\d+)(?:$|[?#])")]
     private static partial Regex TrailingId();

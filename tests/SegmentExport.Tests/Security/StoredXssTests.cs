@@ -26,7 +26,10 @@ public sealed partial class StoredXssTests(PostgresCluster postgres)
         using var admin = await kit.AdminAsync();
 
         // People's input, through the app's own doors.
-        using (var api = await admin.Client.PostAsJsonAsync("/api/profiles", new
+        // An API token named with markup (its page lists it), and the API called with it.
+        var (secret, _) = await ApiTokenAsync(kit, admin, Payload);
+        using (var script = ApiClient(kit, secret))
+        using (var api = await script.PostAsJsonAsync("/api/profiles", new
         {
             profiles = new[] { new { externalId = "x1", email = "xss@example.com", firstName = Payload, lastName = Payload, attributes = new Dictionary<string, object> { ["note"] = Payload } } },
         }, Ct))
@@ -74,7 +77,7 @@ public sealed partial class StoredXssTests(PostgresCluster postgres)
             "/Data/Segments", $"/Data/Segments/Details/{segmentId}", $"/Data/Segments/Edit/{segmentId}", $"/Data/Segments/Delete/{segmentId}",
             "/Data/Exports", $"/Data/Exports/Details/{export}", $"/Data/Exports/Edit/{export}", $"/Data/Exports/Delete/{export}", $"/Data/Exports/Run/{run}",
             "/Data/Connections", "/Admin/Connections", $"/Admin/Connections/Details/{connection}", $"/Admin/Connections/Edit/{connection}",
-            $"/Admin/Connections/Remove/{connection}", "/Admin/System", "/Admin/Users",
+            $"/Admin/Connections/Remove/{connection}", "/Admin/System", "/Admin/Users", "/Account/ApiTokens",
         ];
         var shownAsText = 0;
         foreach (var page in pages)
@@ -86,6 +89,30 @@ public sealed partial class StoredXssTests(PostgresCluster postgres)
         }
 
         Assert.True(shownAsText >= 15, $"The payload was shown as text on only {shownAsText} of {pages.Length} pages.");
+
+        // The page that shows a new token shows its name as text too.
+        using (var created = await admin.SubmitAsync("/Account/ApiTokens", "/Account/ApiTokens?handler=Create", new Dictionary<string, string> { ["Input.Name"] = "2 " + Payload, ["Input.ExpiresInDays"] = "7" }))
+        {
+            var html = await created.Content.ReadAsStringAsync(Ct);
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+            AssertNoMarkup("a new API token", html);
+            Assert.Contains("2 <script>alert('xss')</script>", Browser.Text(html), StringComparison.Ordinal);
+        }
+
+        // The API's own answers: JSON, so a browser never renders them as a page.
+        using (var script = ApiClient(kit, secret))
+        {
+            foreach (var path in new[] { $"/api/exports/{export}", $"/api/runs/{run}", $"/api/runs/{run}/rows", "/api/segments", "/api/connections" })
+            {
+                using var response = await script.GetAsync(path, Ct);
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");
+                Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+                Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
+                var json = await response.Content.ReadAsStringAsync(Ct);
+                Assert.Contains("xss", json, StringComparison.Ordinal);
+                AssertNoMarkup(path, json);
+            }
+        }
 
         // JSON answers (the progress poll, the import status poll, the segment preview) escape markup characters.
         foreach (var path in new[] { $"/Data/Exports/Run/{run}?handler=Progress", $"/Data/Profiles/Imports/Details/{import}?handler=Status" })
