@@ -23,7 +23,7 @@ internal static class BenchHost
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+        services.AddLogging(logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }).SetMinimumLevel(Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("BENCH_LOG_LEVEL"), out var level) ? level : LogLevel.Warning)
             .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None));
         services.AddSingleton<TimeProvider>(timeFactor == 1 ? TimeProvider.System : new ScaledTime(timeFactor));
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());

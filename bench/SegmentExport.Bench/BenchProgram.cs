@@ -16,6 +16,7 @@ public static class BenchProgram
             return mode switch
             {
                 "run" => await new Orchestrator(options).RunAsync(),
+                "setup" => await new Orchestrator(options).SetupAsync(),
                 "engine" => await EngineRun.RunAsync(options),
                 "raw" => await RawRun.RunAsync(options),
                 "emulators" => await EmulatorHost.RunAsync(options),

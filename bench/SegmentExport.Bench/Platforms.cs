@@ -48,7 +48,7 @@ public sealed record BenchPlatform(
         // 100 bulk imports a minute and 5 requests a second, polls included (provider-apis 2.3, 2.7); import processing
         // as the emulator models it (status false for 1 s, then 3 × 0.3 s); 0.2 s a request. Each import needs its POST
         // and at least one status read, so the floor is the larger of 100/min and (2 requests per import) at 5/s.
-        new("activecampaign", "ActiveCampaign", "1", "/import/bulk_import", 250, 400_000, 8,
+        new("activecampaign", "ActiveCampaign", "1", "/import/bulk_import", 250, 400_000, 10,
             new ThrottleModel(
                 "100 bulk imports/min, 5 requests/s (polls count); latency 0.2 s; import done after ~1.9 s",
                 new Dictionary<string, string?> { ["Sandbox:ActiveCampaign:Faults:Latency"] = "00:00:00.200" },
@@ -57,7 +57,7 @@ public sealed record BenchPlatform(
 
         // 4 requests a second per key, 10,000 a day (provider-apis 3.7); ≤ 40,000 contacts and < 4 MB an import;
         // activity processing as the emulator models it (0.3 s + 0.3 s); 0.2 s a request. Floor: POST + one read at 4/s.
-        new("constantcontact", "ConstantContact", ConstantContactOptions.NewsletterListId, "/activities/contacts_json_import", 40_000, 4_000_000, 1,
+        new("constantcontact", "ConstantContact", ConstantContactOptions.NewsletterListId, "/activities/contacts_json_import", 40_000, 4_000_000, 2,
             new ThrottleModel(
                 "4 requests/s (polls count); latency 0.2 s; activity done after 0.6 s",
                 new Dictionary<string, string?> { ["Sandbox:ConstantContact:Faults:Latency"] = "00:00:00.200" },

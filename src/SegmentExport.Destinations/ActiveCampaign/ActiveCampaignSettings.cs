@@ -11,6 +11,9 @@ public sealed class ActiveCampaignSettings : DestinationSettings
         // ≤ 250 contacts and 400,000 bytes per bulk import; 100 imports a minute; 5 requests a second per account (2.3, 2.7).
         MaxBatchContacts = 250;
         MaxBatchBytes = 400_000;
+
+        // Imports are queued and polled: several outstanding keep the 100 a minute going while earlier ones finish.
+        BatchesInFlight = 10;
         RequestsPerSecond = 5;
         BulkRequestsPerMinute = 100;
     }

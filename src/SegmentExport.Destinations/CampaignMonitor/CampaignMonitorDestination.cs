@@ -15,12 +15,14 @@ public sealed class CampaignMonitorDestination : IDestination
     private readonly CampaignMonitorSettings _settings;
     private readonly CampaignMonitorClient _client;
     private readonly ILogger<CampaignMonitorDestination> _logger;
+    private readonly AccountLimiters _limiters;
 
-    public CampaignMonitorDestination(IHttpClientFactory factory, IOptions<CampaignMonitorSettings> settings, TimeProvider time, ILogger<CampaignMonitorDestination> logger)
+    public CampaignMonitorDestination(IHttpClientFactory factory, IOptions<CampaignMonitorSettings> settings, AccountLimiters limiters, TimeProvider time, ILogger<CampaignMonitorDestination> logger)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _settings = settings.Value;
         _logger = logger;
+        _limiters = limiters;
         _client = new CampaignMonitorClient(factory, _settings, time, logger);
         Description = new DestinationDescription(
             "campaignmonitor",
@@ -28,7 +30,7 @@ public sealed class CampaignMonitorDestination : IDestination
             [StandardFields.Name],
             SupportsTags: false,
             [RemoveMode.Unsubscribe, RemoveMode.RemoveFromList],
-            new BatchLimits(_settings.MaxBatchContacts, _settings.MaxBatchBytes),
+            new BatchLimits(_settings.MaxBatchContacts, _settings.MaxBatchBytes, _settings.BatchesInFlight),
             new RateLimits(_settings.MaxConcurrentRequests, _settings.RequestsPerSecond, null));
     }
 
@@ -97,7 +99,7 @@ public sealed class CampaignMonitorDestination : IDestination
             return await CampaignMonitorClient.ErrorAsync(response, ct) is { Code: 210, ResultData: { } partial }
                 ? CampaignMonitorOutcomes.Map(batch.Items, partial)
                 : throw await _client.FailureAsync(response, "import subscribers", ct);
-        }, _logger, Section, cancellationToken);
+        }, _logger, Section, _limiters.BatchSlots(Section, account.ConnectionId, _settings.BatchesInFlight), cancellationToken);
     }
 
     public async Task<UpsertResult> RemoveAsync(DestinationAccount account, string listId, IReadOnlyList<string> emails, RemoveMode mode, CancellationToken cancellationToken)

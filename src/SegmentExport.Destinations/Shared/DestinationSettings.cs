@@ -13,6 +13,12 @@ public abstract class DestinationSettings
 
     public long MaxBatchBytes { get; set; }
 
+    /// <summary>
+    /// Batches sent at once per account (a batch holds its slot until its outcome is known, polls included), shared
+    /// by every run in the process. The rate and concurrency limits below still apply to every request.
+    /// </summary>
+    public int BatchesInFlight { get; set; } = 4;
+
     /// <summary>Requests in flight per account; null or 0 for none.</summary>
     public int? MaxConcurrentRequests { get; set; }
 
@@ -51,6 +57,11 @@ public abstract class DestinationSettings
         if (MaxBatchBytes < 1024)
         {
             yield return (nameof(MaxBatchBytes), $"must be at least 1024, not {MaxBatchBytes}");
+        }
+
+        if (BatchesInFlight is < 1 or > 100)
+        {
+            yield return (nameof(BatchesInFlight), $"must be between 1 and 100, not {BatchesInFlight}");
         }
 
         foreach (var (name, value) in new[] { (nameof(MaxConcurrentRequests), MaxConcurrentRequests), (nameof(RequestsPerSecond), RequestsPerSecond), (nameof(BulkRequestsPerMinute), BulkRequestsPerMinute) })
