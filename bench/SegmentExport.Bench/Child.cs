@@ -76,6 +76,9 @@ internal sealed class EmulatorProcess : IAsyncDisposable
 
     public EmulatorInfo Info { get; }
 
+    /// <summary>CPU seconds the emulators used so far.</summary>
+    public double CpuSeconds => CpuTime.Of(_process.Id);
+
     public Uri Root { get; }
 
     public HttpClient Http { get; }

@@ -25,7 +25,8 @@ public sealed record EngineResult(
     long Skipped,
     long Rejected,
     long Retries,
-    string? Error);
+    string? Error,
+    double CpuSeconds);
 
 /// <summary>
 /// <c>engine --db CS --platform P --root URL --cc-token T --export ID [--settings FILE] [--time-factor F]</c>: queues a
@@ -66,14 +67,16 @@ internal static class EngineRun
         await destination.GetListAsync(account, platform.ListId, CancellationToken.None);
 
         var engine = services.GetRequiredService<ExportEngine>();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         await engine.RunAsync(runId, new ExportTarget(destination, account, 10_000_000, "Bench"), "bench", CancellationToken.None);
         var seconds = watch.Elapsed.TotalSeconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
 
         await using var scope = services.CreateAsyncScope();
         var run = await scope.ServiceProvider.GetRequiredService<AppDbContext>().ExportRuns.AsNoTracking().SingleAsync(r => r.Id == runId);
         var result = new EngineResult(Math.Round(seconds, 3), BenchHost.PeakRssMb(), run.Status.ToString(), run.Members, run.Sent, run.Created,
-            run.Updated, run.Unchanged, run.Skipped, run.Rejected, run.Retries, run.Error);
+            run.Updated, run.Unchanged, run.Skipped, run.Rejected, run.Retries, run.Error, Math.Round(cpuSeconds, 2));
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
     }

@@ -66,6 +66,7 @@ internal sealed class Orchestrator(Arguments args)
         {
             Date = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", Inv),
             Machine = Machine(),
+            LoadAverageAtStart = LoadAverage(),
             Profiles = profiles,
             Repeat = repeat,
         };
@@ -105,12 +106,17 @@ internal sealed class Orchestrator(Arguments args)
                     }
 
                     var result = report.Platforms.Single(p => p.Platform == platform.Key);
-                    result.MemoryCheck = new MemoryCheck(memoryProfiles, peaks.Max(), result.First.PeakRssMb,
-                        Math.Round((result.First.PeakRssMb / peaks.Max() - 1) * 100, 1));
+                    if (result.First is { } full)
+                    {
+                        result.MemoryCheck = new MemoryCheck(memoryProfiles, peaks.Max(), full.PeakRssMb, Math.Round((full.PeakRssMb / peaks.Max() - 1) * 100, 1));
+                    }
+
                     await WriteAsync(report, output);
                 }
             }
 
+            report.LoadAverageAtEnd = LoadAverage();
+            await WriteAsync(report, output);
             Console.WriteLine();
             Console.WriteLine(Table(report));
             Console.WriteLine($"JSON: {output}");
@@ -130,28 +136,58 @@ internal sealed class Orchestrator(Arguments args)
     private async Task<PlatformResult> PlatformAsync(string db, BenchPlatform platform, long profiles, int repeat, double throttleSeconds)
     {
         var exportId = await CreateExportAsync(db, platform);
-        var firsts = new List<(EngineResult Run, long Requests)>();
-        var seconds = new List<(EngineResult Run, long Requests)>();
-        var changed = new List<(EngineResult Run, long Requests)>();
-        var raws = new List<RawResult>();
-        for (var i = 0; i < repeat; i++)
+        if (args.Has("only-throttled"))
         {
-            // A fresh emulator and no deliveries: every repeat's first run creates every contact.
-            await ExecuteAsync(db, $"DELETE FROM export_deliveries WHERE export_id = {exportId}; VACUUM ANALYZE export_deliveries");
-            await using var emulators = await StartEmulatorsAsync(platform, throttled: false, 1);
+            return new PlatformResult(platform.Key) { Throttled = await ThrottledAsync(db, platform, exportId, profiles, throttleSeconds) };
+        }
 
-            firsts.Add(await MeasuredAsync(db, platform, emulators, exportId));
-            Log($"{platform.Key} #{i + 1} first run: {Describe(firsts[^1])}");
-            seconds.Add(await MeasuredAsync(db, platform, emulators, exportId));
-            Log($"{platform.Key} #{i + 1} unchanged: {Describe(seconds[^1])}");
+        var firsts = new List<Measured>();
+        var seconds = new List<Measured>();
+        var changed = new List<Measured>();
+        var raws = new List<RawResult>();
+        var rawPostgresCpu = new List<double>();
+        EmulatorProcess? kept = null;
+        try
+        {
+            for (var i = 0; i < repeat; i++)
+            {
+                // A first run over a minute is measured once (medians are for runs under a minute); the shorter runs repeat.
+                var again = i == 0 || firsts[0].Run.Seconds < 60;
+                var emulators = kept;
+                if (again)
+                {
+                    // A fresh emulator and no deliveries: every repeat's first run creates every contact.
+                    if (kept is not null)
+                    {
+                        await kept.DisposeAsync();
+                    }
 
-            // 1% of the profiles change (a different 1% each repeat), so 1% of the contacts are sent again.
-            await ExecuteAsync(db, $"UPDATE profiles SET first_name = first_name || 'x', updated_at = now() WHERE id % 100 = {i + 7}");
-            changed.Add(await MeasuredAsync(db, platform, emulators, exportId));
-            Log($"{platform.Key} #{i + 1} 1% changed: {Describe(changed[^1])}");
+                    await ExecuteAsync(db, $"DELETE FROM export_deliveries WHERE export_id = {exportId}; VACUUM ANALYZE export_deliveries");
+                    emulators = kept = await StartEmulatorsAsync(platform, throttled: false, 1);
+                    firsts.Add(await MeasuredAsync(db, platform, emulators, exportId));
+                    Log($"{platform.Key} #{i + 1} first run: {Describe(firsts[^1])}");
+                }
 
-            raws.Add(await Child.RunAsync<RawResult>("raw", ["--db", db, "--platform", platform.Key, "--root", emulators.Root.ToString(), "--segment", "1"], RunTimeout));
-            Log($"{platform.Key} #{i + 1} raw pipeline: {raws[^1].Seconds:N2} s, {raws[^1].Requests:N0} requests, peak {raws[^1].PeakRssMb:N0} MB");
+                seconds.Add(await MeasuredAsync(db, platform, emulators!, exportId));
+                Log($"{platform.Key} #{i + 1} unchanged: {Describe(seconds[^1])}");
+
+                // 1% of the profiles change (a different 1% each repeat), so 1% of the contacts are sent again.
+                await ExecuteAsync(db, $"UPDATE profiles SET first_name = first_name || 'x', updated_at = now() WHERE id % 100 = {i + 7}");
+                changed.Add(await MeasuredAsync(db, platform, emulators!, exportId));
+                Log($"{platform.Key} #{i + 1} 1% changed: {Describe(changed[^1])}");
+
+                var rawPostgres = CpuTime.OfServer(DataDirectory);
+                raws.Add(await Child.RunAsync<RawResult>("raw", ["--db", db, "--platform", platform.Key, "--root", emulators!.Root.ToString(), "--segment", "1"], RunTimeout));
+                rawPostgresCpu.Add(CpuTime.OfServer(DataDirectory) - rawPostgres);
+                Log($"{platform.Key} #{i + 1} raw pipeline: {raws[^1].Seconds:N2} s, {raws[^1].Requests:N0} requests, peak {raws[^1].PeakRssMb:N0} MB, CPU {raws[^1].CpuSeconds:N1} s + PostgreSQL {rawPostgresCpu[^1]:N1} s");
+            }
+        }
+        finally
+        {
+            if (kept is not null)
+            {
+                await kept.DisposeAsync();
+            }
         }
 
         var first = Summary(firsts, profiles);
@@ -161,7 +197,7 @@ internal sealed class Orchestrator(Arguments args)
             First = first,
             Unchanged = Summary(seconds, profiles),
             Changed = Summary(changed, profiles),
-            Raw = new RawSummary(raw, raws.Max(r => r.PeakRssMb), raws[0].Requests, Math.Round(first.Seconds / raw, 2)),
+            Raw = new RawSummary(raw, raws.Max(r => r.PeakRssMb), raws[0].Requests, Math.Round(first.Seconds / raw, 2), Median(raws.Select(r => r.CpuSeconds)), Math.Round(Median(rawPostgresCpu), 2)),
         };
 
         if (throttleSeconds > 0)
@@ -178,22 +214,29 @@ internal sealed class Orchestrator(Arguments args)
         var factor = Math.Round(platform.Throttle.FloorSeconds(platform.Throttle.EstimateRequests(profiles)) / target, 3);
         await ExecuteAsync(db, $"DELETE FROM export_deliveries WHERE export_id = {exportId}; VACUUM ANALYZE export_deliveries");
         await using var emulators = await StartEmulatorsAsync(platform, throttled: true, factor);
+        var emulatorCpu = emulators.CpuSeconds;
         var run = await EngineAsync(db, platform, emulators, exportId, throttled: true, factor);
+        emulatorCpu = emulators.CpuSeconds - emulatorCpu;
         var (requests, throttled) = await emulators.CountAsync();
         var posts = await emulators.PostsAsync(platform.Throttle.EstimateRequests(profiles) > 0 ? platform.UpsertPathEnd : "");
         var floor = platform.Throttle.FloorSeconds(posts) / factor;
-        var result = new ThrottledResult(platform.Throttle.Describe, factor, Math.Round(floor, 2), run.Seconds, Math.Round(floor / run.Seconds, 3), posts, requests, throttled, run.Status, run.PeakRssMb);
+        var result = new ThrottledResult(platform.Throttle.Describe, factor, Math.Round(floor, 2), run.Seconds, Math.Round(floor / run.Seconds, 3), posts, requests, throttled, run.Status, run.PeakRssMb, run.CpuSeconds, Math.Round(emulatorCpu, 2));
         Log($"{platform.Key} throttled (time ×{factor}): floor {result.FloorSeconds:N1} s, achieved {run.Seconds:N1} s, ratio {result.Ratio:N2}; {posts:N0} imports, {requests:N0} requests, {throttled:N0} answered 429; {run.Status}");
         return result;
     }
 
-    private async Task<(EngineResult Run, long Requests)> MeasuredAsync(string db, BenchPlatform platform, EmulatorProcess emulators, long exportId)
+    private string DataDirectory => Path.Combine(_scratch, "cluster", "data");
+
+    private async Task<Measured> MeasuredAsync(string db, BenchPlatform platform, EmulatorProcess emulators, long exportId)
     {
         await emulators.ResetCountAsync();
+        var (postgres, emulator) = (CpuTime.OfServer(DataDirectory), emulators.CpuSeconds);
         var run = await EngineAsync(db, platform, emulators, exportId, throttled: false, 1);
         var (requests, _) = await emulators.CountAsync();
-        return (run, requests);
+        return new Measured(run, requests, Math.Round(emulators.CpuSeconds - emulator, 2), Math.Round(CpuTime.OfServer(DataDirectory) - postgres, 2));
     }
+
+    private sealed record Measured(EngineResult Run, long Requests, double EmulatorCpu, double PostgresCpu);
 
     private async Task<EngineResult> EngineAsync(string db, BenchPlatform platform, EmulatorProcess emulators, long exportId, bool throttled, double factor)
     {
@@ -326,11 +369,12 @@ internal sealed class Orchestrator(Arguments args)
         return path;
     }
 
-    private static RunSummary Summary(List<(EngineResult Run, long Requests)> runs, long profiles)
+    private static RunSummary Summary(List<Measured> runs, long profiles)
     {
         var seconds = Median(runs.Select(r => r.Run.Seconds));
         return new RunSummary(seconds, Math.Round(profiles / seconds), runs.Max(r => r.Run.PeakRssMb), (long)Median(runs.Select(r => (double)r.Requests)),
-            runs[0].Run.Sent, runs[0].Run.Unchanged, runs.Select(r => r.Run.Seconds).ToList());
+            runs[0].Run.Sent, runs[0].Run.Unchanged, runs.Select(r => r.Run.Seconds).ToList(),
+            Median(runs.Select(r => r.Run.CpuSeconds)), Median(runs.Select(r => r.EmulatorCpu)), Median(runs.Select(r => r.PostgresCpu)));
     }
 
     private static double Median(IEnumerable<double> values)
@@ -339,8 +383,8 @@ internal sealed class Orchestrator(Arguments args)
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : Math.Round((sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2, 3);
     }
 
-    private static string Describe((EngineResult Run, long Requests) r) =>
-        $"{r.Run.Seconds:N2} s, {r.Run.Sent:N0} sent, {r.Run.Unchanged:N0} unchanged, {r.Requests:N0} requests, peak {r.Run.PeakRssMb:N0} MB";
+    private static string Describe(Measured r) =>
+        $"{r.Run.Seconds:N2} s, {r.Run.Sent:N0} sent, {r.Run.Unchanged:N0} unchanged, {r.Requests:N0} requests, peak {r.Run.PeakRssMb:N0} MB; CPU engine {r.Run.CpuSeconds:N1} s, emulator {r.EmulatorCpu:N1} s, PostgreSQL {r.PostgresCpu:N1} s";
 
     private static void Log(string line) => Console.Error.WriteLine($"[bench {DateTime.Now:HH:mm:ss}] {line}");
 
@@ -355,6 +399,9 @@ internal sealed class Orchestrator(Arguments args)
         return $"{os}, {Environment.ProcessorCount} cores, {memory} GiB";
     }
 
+    /// <summary>1-, 5- and 15-minute load averages: above the core count, other work shared the machine.</summary>
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "";
+
     private static async Task WriteAsync(BenchReport report, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -364,16 +411,16 @@ internal sealed class Orchestrator(Arguments args)
     public static string Table(BenchReport report)
     {
         var s = new StringBuilder();
-        s.AppendLine(CultureInfo.InvariantCulture, $"Export benchmark, {report.Profiles:N0} profiles, {report.Date}, {report.Machine}; medians of {report.Repeat} runs");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Export benchmark, {report.Profiles:N0} profiles, {report.Date}, {report.Machine}; medians of {report.Repeat} runs; load average {report.LoadAverageAtStart} at the start, {report.LoadAverageAtEnd} at the end");
         s.AppendLine();
-        s.AppendLine("| Platform | First run | Profiles/s | Peak memory | Requests | Unchanged | 1% changed | Raw pipeline | Engine ÷ raw | Throttled floor / achieved | Peak at 100k → 1M |");
-        s.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
-        foreach (var p in report.Platforms)
+        s.AppendLine("| Platform | First run | Profiles/s | Peak memory | Requests | CPU s: engine / emulator / PostgreSQL | Unchanged | 1% changed | Raw pipeline (CPU s: raw / PostgreSQL) | Engine ÷ raw | Throttled floor / achieved | Peak at 100k → 1M |");
+        s.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var p in report.Platforms.Where(p => p.First is not null))
         {
             var throttled = p.Throttled is { } t ? $"{t.FloorSeconds:N1} s / {t.AchievedSeconds:N1} s = {t.Ratio:N2}" : "–";
             var memory = p.MemoryCheck is { } m ? $"{m.SmallPeakMb:N0} → {m.PeakMb:N0} MB (+{m.GrowthPercent:N0}%)" : "–";
             s.AppendLine(CultureInfo.InvariantCulture,
-                $"| {p.Platform} | {p.First.Seconds:N1} s | {p.First.ProfilesPerSecond:N0} | {p.First.PeakRssMb:N0} MB | {p.First.Requests:N0} | {p.Unchanged.Seconds:N1} s | {p.Changed.Seconds:N1} s | {p.Raw.Seconds:N1} s | {p.Raw.EngineOverRaw:N2} | {throttled} | {memory} |");
+                $"| {p.Platform} | {p.First!.Seconds:N1} s | {p.First.ProfilesPerSecond:N0} | {p.First.PeakRssMb:N0} MB | {p.First.Requests:N0} | {p.First.EngineCpuSeconds:N1} / {p.First.EmulatorCpuSeconds:N1} / {p.First.PostgresCpuSeconds:N1} | {p.Unchanged!.Seconds:N1} s | {p.Changed!.Seconds:N1} s | {p.Raw!.Seconds:N1} s ({p.Raw.CpuSeconds:N1} / {p.Raw.PostgresCpuSeconds:N1}) | {p.Raw.EngineOverRaw:N2} | {throttled} | {memory} |");
         }
 
         if (report.Data is { } d)
@@ -385,7 +432,7 @@ internal sealed class Orchestrator(Arguments args)
         foreach (var p in report.Platforms.Where(p => p.Throttled is not null))
         {
             var t = p.Throttled!;
-            s.AppendLine(CultureInfo.InvariantCulture, $"Throttled {p.Platform}: {t.Model}; time ×{t.TimeFactor}; {t.UpsertRequests:N0} imports, {t.Requests:N0} requests, {t.Answered429:N0} answered 429.");
+            s.AppendLine(CultureInfo.InvariantCulture, $"Throttled {p.Platform}: {t.Model}; time ×{t.TimeFactor}; floor {t.FloorSeconds:N1} s, achieved {t.AchievedSeconds:N1} s, ratio {t.Ratio:N2}; {t.UpsertRequests:N0} imports, {t.Requests:N0} requests, {t.Answered429:N0} answered 429; CPU engine {t.EngineCpuSeconds:N1} s, emulator {t.EmulatorCpuSeconds:N1} s.");
         }
 
         return s.ToString();
@@ -396,6 +443,8 @@ public sealed class BenchReport
 {
     public string Date { get; set; } = "";
     public string Machine { get; set; } = "";
+    public string LoadAverageAtStart { get; set; } = "";
+    public string LoadAverageAtEnd { get; set; } = "";
     public long Profiles { get; set; }
     public int Repeat { get; set; }
     public List<PlatformResult> Platforms { get; } = [];
@@ -405,19 +454,21 @@ public sealed class BenchReport
 public sealed class PlatformResult(string platform)
 {
     public string Platform { get; } = platform;
-    public RunSummary First { get; set; } = null!;
-    public RunSummary Unchanged { get; set; } = null!;
-    public RunSummary Changed { get; set; } = null!;
-    public RawSummary Raw { get; set; } = null!;
+    public RunSummary? First { get; set; }
+    public RunSummary? Unchanged { get; set; }
+    public RunSummary? Changed { get; set; }
+    public RawSummary? Raw { get; set; }
     public ThrottledResult? Throttled { get; set; }
     public MemoryCheck? MemoryCheck { get; set; }
 }
 
-public sealed record RunSummary(double Seconds, double ProfilesPerSecond, double PeakRssMb, long Requests, long Sent, long Unchanged, IReadOnlyList<double> AllSeconds);
+public sealed record RunSummary(double Seconds, double ProfilesPerSecond, double PeakRssMb, long Requests, long Sent, long Unchanged, IReadOnlyList<double> AllSeconds,
+    double EngineCpuSeconds, double EmulatorCpuSeconds, double PostgresCpuSeconds);
 
-public sealed record RawSummary(double Seconds, double PeakRssMb, long Requests, double EngineOverRaw);
+public sealed record RawSummary(double Seconds, double PeakRssMb, long Requests, double EngineOverRaw, double CpuSeconds, double PostgresCpuSeconds);
 
-public sealed record ThrottledResult(string Model, double TimeFactor, double FloorSeconds, double AchievedSeconds, double Ratio, long UpsertRequests, long Requests, long Answered429, string Status, double PeakRssMb);
+public sealed record ThrottledResult(string Model, double TimeFactor, double FloorSeconds, double AchievedSeconds, double Ratio, long UpsertRequests, long Requests, long Answered429, string Status, double PeakRssMb,
+    double EngineCpuSeconds, double EmulatorCpuSeconds);
 
 public sealed record MemoryCheck(long SmallProfiles, double SmallPeakMb, double PeakMb, double GrowthPercent);
 

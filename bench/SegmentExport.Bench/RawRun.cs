@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace SegmentExport.Bench;
 
-public sealed record RawResult(double Seconds, double PeakRssMb, long Members, long Requests, long Bytes);
+public sealed record RawResult(double Seconds, double PeakRssMb, long Members, long Requests, long Bytes, double CpuSeconds);
 
 /// <summary>
 /// <c>raw --db CS --platform P --root URL --segment ID</c>: the machine's limit for the same work. One query streams
@@ -24,6 +24,7 @@ internal static class RawRun
         await using var dataSource = NpgsqlDataSource.Create(args.Required("db"));
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
 
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         using var slots = new SemaphoreSlim(platform.InFlight);
         var inFlight = new List<Task>();
@@ -88,7 +89,8 @@ internal static class RawRun
 
         await FlushAsync();
         await Task.WhenAll(inFlight);
-        var result = new RawResult(Math.Round(watch.Elapsed.TotalSeconds, 3), BenchHost.PeakRssMb(), members, requests, bytes);
+        var result = new RawResult(Math.Round(watch.Elapsed.TotalSeconds, 3), BenchHost.PeakRssMb(), members, requests, bytes,
+            Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, 2));
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
     }
