@@ -16,12 +16,12 @@ public sealed class ActiveCampaignDestination : IDestination
     private readonly ActiveCampaignClient _client;
     private readonly ActiveCampaignImport _import;
 
-    public ActiveCampaignDestination(IHttpClientFactory factory, IOptions<ActiveCampaignSettings> settings, AccountLimiters limiters, TimeProvider time, ILogger<ActiveCampaignDestination> logger)
+    public ActiveCampaignDestination(IHttpClientFactory factory, IOptions<ActiveCampaignSettings> settings, TimeProvider time, ILogger<ActiveCampaignDestination> logger)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var s = settings.Value;
         _client = new ActiveCampaignClient(factory, s, time, logger);
-        _import = new ActiveCampaignImport(_client, s, limiters, time, logger);
+        _import = new ActiveCampaignImport(_client, s, time, logger);
         Description = new DestinationDescription(
             "activecampaign",
             "ActiveCampaign",

@@ -9,7 +9,7 @@ namespace SegmentExport.Destinations.ActiveCampaign;
 /// then map <c>failure</c> (bare emails) back to contacts. A 400 naming rows by index rejects those rows and the rest
 /// go again, because ActiveCampaign refuses the whole request for one malformed email (2.9).
 /// </summary>
-internal sealed partial class ActiveCampaignImport(ActiveCampaignClient client, ActiveCampaignSettings settings, AccountLimiters limiters, TimeProvider time, ILogger logger)
+internal sealed partial class ActiveCampaignImport(ActiveCampaignClient client, ActiveCampaignSettings settings, TimeProvider time, ILogger logger)
 {
     private static readonly string[] Finished = ["completed", "failed", "interrupted"];
 
@@ -17,8 +17,7 @@ internal sealed partial class ActiveCampaignImport(ActiveCampaignClient client, 
     {
         var envelope = Batches.Size(new AcImportRequest([]), WireJson.SnakeCase);
         var cut = Batches.Cut(contacts, settings.MaxBatchContacts, settings.MaxBatchBytes, envelope, WireJson.SnakeCase);
-        return BatchRunner.RunAsync(contacts.Select(c => c.Email).ToList(), cut, settings.MaxBatchBytes, (batch, ct) => SendAsync(account, batch, success, ct), logger, ActiveCampaignDestination.Section,
-            limiters.BatchSlots(ActiveCampaignDestination.Section, account.ConnectionId, settings.BatchesInFlight), cancellationToken);
+        return BatchRunner.RunAsync(contacts.Select(c => c.Email).ToList(), cut, settings.MaxBatchBytes, (batch, ct) => SendAsync(account, batch, success, ct), logger, ActiveCampaignDestination.Section, cancellationToken);
     }
 
     private async Task<IReadOnlyList<ContactOutcome>> SendAsync(DestinationAccount account, WireBatch<AcImportContact> batch, ContactOutcomeKind success, CancellationToken cancellationToken)

@@ -15,14 +15,12 @@ public sealed class CampaignMonitorDestination : IDestination
     private readonly CampaignMonitorSettings _settings;
     private readonly CampaignMonitorClient _client;
     private readonly ILogger<CampaignMonitorDestination> _logger;
-    private readonly AccountLimiters _limiters;
 
-    public CampaignMonitorDestination(IHttpClientFactory factory, IOptions<CampaignMonitorSettings> settings, AccountLimiters limiters, TimeProvider time, ILogger<CampaignMonitorDestination> logger)
+    public CampaignMonitorDestination(IHttpClientFactory factory, IOptions<CampaignMonitorSettings> settings, TimeProvider time, ILogger<CampaignMonitorDestination> logger)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _settings = settings.Value;
         _logger = logger;
-        _limiters = limiters;
         _client = new CampaignMonitorClient(factory, _settings, time, logger);
         Description = new DestinationDescription(
             "campaignmonitor",
@@ -99,7 +97,7 @@ public sealed class CampaignMonitorDestination : IDestination
             return await CampaignMonitorClient.ErrorAsync(response, ct) is { Code: 210, ResultData: { } partial }
                 ? CampaignMonitorOutcomes.Map(batch.Items, partial)
                 : throw await _client.FailureAsync(response, "import subscribers", ct);
-        }, _logger, Section, _limiters.BatchSlots(Section, account.ConnectionId, _settings.BatchesInFlight), cancellationToken);
+        }, _logger, Section, cancellationToken);
     }
 
     public async Task<UpsertResult> RemoveAsync(DestinationAccount account, string listId, IReadOnlyList<string> emails, RemoveMode mode, CancellationToken cancellationToken)

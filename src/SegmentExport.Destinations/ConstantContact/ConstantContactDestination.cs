@@ -17,14 +17,12 @@ public sealed class ConstantContactDestination : IDestination
     private readonly ConstantContactClient _client;
     private readonly ConstantContactLookup _lookup;
     private readonly ILogger<ConstantContactDestination> _logger;
-    private readonly AccountLimiters _limiters;
 
-    public ConstantContactDestination(IHttpClientFactory factory, IOptions<ConstantContactSettings> settings, AccountLimiters limiters, TimeProvider time, ILogger<ConstantContactDestination> logger)
+    public ConstantContactDestination(IHttpClientFactory factory, IOptions<ConstantContactSettings> settings, TimeProvider time, ILogger<ConstantContactDestination> logger)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _settings = settings.Value;
         _logger = logger;
-        _limiters = limiters;
         _client = new ConstantContactClient(factory, _settings, time, logger);
         _lookup = new ConstantContactLookup(_client, _settings);
         Description = new DestinationDescription(
@@ -89,7 +87,7 @@ public sealed class ConstantContactDestination : IDestination
         {
             var activity = await _client.RunActivityAsync(account, "activities/contacts_json_import", new CcImportRequest(batch.Items, [listId]), "import contacts", ct);
             return await ConstantContactOutcomes.MapAsync(account, listId, batch.Items.Select(r => r["email"]).ToList(), activity, _lookup, ct);
-        }, _logger, Section, _limiters.BatchSlots(Section, account.ConnectionId, _settings.BatchesInFlight), cancellationToken);
+        }, _logger, Section, cancellationToken);
     }
 
     public async Task<UpsertResult> RemoveAsync(DestinationAccount account, string listId, IReadOnlyList<string> emails, RemoveMode mode, CancellationToken cancellationToken)

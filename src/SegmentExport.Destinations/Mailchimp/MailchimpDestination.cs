@@ -15,14 +15,12 @@ public sealed class MailchimpDestination : IDestination
     private readonly MailchimpClient _client;
     private readonly MailchimpTags _tags;
     private readonly ILogger<MailchimpDestination> _logger;
-    private readonly AccountLimiters _limiters;
 
-    public MailchimpDestination(IHttpClientFactory factory, IOptions<MailchimpSettings> settings, AccountLimiters limiters, TimeProvider time, ILogger<MailchimpDestination> logger)
+    public MailchimpDestination(IHttpClientFactory factory, IOptions<MailchimpSettings> settings, TimeProvider time, ILogger<MailchimpDestination> logger)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _settings = settings.Value;
         _logger = logger;
-        _limiters = limiters;
         _client = new MailchimpClient(factory, _settings, time, logger);
         _tags = new MailchimpTags(_client, _settings);
         Description = new DestinationDescription(
@@ -133,7 +131,6 @@ public sealed class MailchimpDestination : IDestination
             },
             _logger,
             Section,
-            _limiters.BatchSlots(Section, account.ConnectionId, _settings.BatchesInFlight),
             cancellationToken);
     }
 

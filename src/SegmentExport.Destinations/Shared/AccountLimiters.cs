@@ -10,7 +10,6 @@ namespace SegmentExport.Destinations;
 public sealed class AccountLimiters : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<AccountLimiter>> _limiters = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _batchSlots = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
     public AccountLimiters(TimeProvider time) => _time = time;
@@ -18,17 +17,8 @@ public sealed class AccountLimiters : IDisposable
     internal AccountLimiter For(string platform, string accountKey, DestinationSettings settings) =>
         _limiters.GetOrAdd(platform + "|" + accountKey, _ => new Lazy<AccountLimiter>(() => new AccountLimiter(settings, _time))).Value;
 
-    /// <summary>The batch slots of one platform connection (<see cref="DestinationSettings.BatchesInFlight"/>), process-wide.</summary>
-    internal SemaphoreSlim BatchSlots(string platform, string connectionId, int size) =>
-        _batchSlots.GetOrAdd(platform + "|" + connectionId, _ => new SemaphoreSlim(size, size));
-
     public void Dispose()
     {
-        foreach (var slots in _batchSlots.Values)
-        {
-            slots.Dispose();
-        }
-
         foreach (var limiter in _limiters.Values.Where(l => l.IsValueCreated))
         {
             limiter.Value.Dispose();

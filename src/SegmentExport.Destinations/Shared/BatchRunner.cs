@@ -3,17 +3,14 @@ using Microsoft.Extensions.Logging;
 namespace SegmentExport.Destinations;
 
 /// <summary>
-/// Sends cut batches, several at once (each holds one of the connection's batch slots, <see cref="DestinationSettings.BatchesInFlight"/>,
-/// until its outcomes are known), and gathers one outcome per contact. When the platform still throttles after the
-/// retries, that batch and every batch not yet started come back <see cref="ContactOutcomeKind.Deferred"/> with the
-/// platform's wait; batches already in flight finish. A failing batch stops the others and its error is thrown.
+/// Sends cut batches one after another and gathers one outcome per contact. When the platform still throttles after
+/// the retries, that batch and the rest come back <see cref="ContactOutcomeKind.Deferred"/> with the platform's wait.
 /// Cancellation stops between and inside batches; outcomes of finished batches are then lost with the exception,
 /// which is safe because every platform upserts by email (design: at-least-once, idempotent).
 /// </summary>
 internal static partial class BatchRunner
 {
     /// <param name="send">Returns outcomes in the order of the batch's items.</param>
-    /// <param name="slots">The connection's batch slots, shared by every caller in the process.</param>
     public static async Task<UpsertResult> RunAsync<TItem>(
         IReadOnlyList<string> emails,
         (List<WireBatch<TItem>> Batches, List<int> TooLarge) cut,
@@ -21,7 +18,6 @@ internal static partial class BatchRunner
         Func<WireBatch<TItem>, CancellationToken, Task<IReadOnlyList<ContactOutcome>>> send,
         ILogger logger,
         string platform,
-        SemaphoreSlim slots,
         CancellationToken cancellationToken)
     {
         var outcomes = new ContactOutcome?[emails.Count];
@@ -31,78 +27,36 @@ internal static partial class BatchRunner
         }
 
         TimeSpan? retryAfter = null;
-        Exception? failure = null;
-        var gate = new Lock();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-
-        async Task RunOneAsync(WireBatch<TItem> batch)
+        foreach (var batch in cut.Batches)
         {
-            await slots.WaitAsync(stop.Token);
+            cancellationToken.ThrowIfCancellationRequested();
             IReadOnlyList<ContactOutcome> results;
-            try
+            if (retryAfter is null)
             {
-                stop.Token.ThrowIfCancellationRequested();
-                bool throttledBefore;
-                lock (gate)
+                try
                 {
-                    throttledBefore = retryAfter is not null;
+                    results = await send(batch, cancellationToken);
+                    LogBatch(logger, platform, batch.Number, cut.Batches.Count, batch.Items.Count,
+                        results.Count(r => r.Kind is ContactOutcomeKind.Created or ContactOutcomeKind.Updated or ContactOutcomeKind.Accepted or ContactOutcomeKind.Removed),
+                        results.Count(r => r.Kind == ContactOutcomeKind.Skipped),
+                        results.Count(r => r.Kind == ContactOutcomeKind.Rejected));
                 }
-
-                if (throttledBefore)
+                catch (DestinationThrottledException throttled)
                 {
+                    retryAfter = throttled.RetryAfter;
+                    LogDeferred(logger, platform, batch.Number, retryAfter.Value.TotalSeconds);
                     results = Deferred(batch, emails);
                 }
-                else
-                {
-                    try
-                    {
-                        results = await send(batch, stop.Token);
-                        LogBatch(logger, platform, batch.Number, cut.Batches.Count, batch.Items.Count,
-                            results.Count(r => r.Kind is ContactOutcomeKind.Created or ContactOutcomeKind.Updated or ContactOutcomeKind.Accepted or ContactOutcomeKind.Removed),
-                            results.Count(r => r.Kind == ContactOutcomeKind.Skipped),
-                            results.Count(r => r.Kind == ContactOutcomeKind.Rejected));
-                    }
-                    catch (DestinationThrottledException throttled)
-                    {
-                        lock (gate)
-                        {
-                            retryAfter = retryAfter is { } earlier && earlier > throttled.RetryAfter ? earlier : throttled.RetryAfter;
-                        }
-
-                        LogDeferred(logger, platform, batch.Number, throttled.RetryAfter.TotalSeconds);
-                        results = Deferred(batch, emails);
-                    }
-                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            else
             {
-                lock (gate)
-                {
-                    failure ??= ex;
-                }
-
-                await stop.CancelAsync();
-                throw;
-            }
-            finally
-            {
-                slots.Release();
+                results = Deferred(batch, emails);
             }
 
             for (var i = 0; i < batch.Indexes.Count; i++)
             {
                 outcomes[batch.Indexes[i]] = results[i];
             }
-        }
-
-        try
-        {
-            await Task.WhenAll(cut.Batches.Select(RunOneAsync));
-        }
-        catch (Exception) when (failure is not null && !cancellationToken.IsCancellationRequested)
-        {
-            // The batch that failed first says why; the others were only stopped because of it.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
 
         return new UpsertResult(outcomes.Select((o, i) => o ?? new ContactOutcome(emails[i], ContactOutcomeKind.Rejected, "no_result", "The platform returned no result for this contact.")).ToList(), retryAfter);

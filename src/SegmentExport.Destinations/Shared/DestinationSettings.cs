@@ -14,8 +14,9 @@ public abstract class DestinationSettings
     public long MaxBatchBytes { get; set; }
 
     /// <summary>
-    /// Batches sent at once per account (a batch holds its slot until its outcome is known, polls included), shared
-    /// by every run in the process. The rate and concurrency limits below still apply to every request.
+    /// Batches an export run keeps in flight at once (a batch is in flight until its outcome is known, polls included):
+    /// the engine sends this many pages side by side, each page's batches one after another. The rate and concurrency
+    /// limits below still apply to every request.
     /// </summary>
     public int BatchesInFlight { get; set; } = 4;
 

@@ -94,7 +94,8 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         var cursor = run.Cursor;
         if (run.Phase == RunPhase.Upsert)
         {
-            var (status, streamed) = await UpsertAsync(run, export, members, target, ledger, cursor, pageSize, cancellationToken);
+            // Pages go side by side, one per batch the platform client keeps in flight (each page's batches in turn).
+            var (status, streamed) = await UpsertAsync(run, export, members, target, ledger, cursor, pageSize, inFlight, cancellationToken);
             if (status == RunStatus.Cancelled)
             {
                 return RunStatus.Cancelled;
@@ -159,8 +160,6 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         return (long)(await check.ExecuteScalarAsync(cancellationToken))! > 0 ? RunStatus.SucceededWithRejections : RunStatus.Succeeded;
     }
 
-    /// <summary>Pages committed after each other while later ones are already being sent.</summary>
-    private const int PagesInFlight = 2;
 
     /// <summary>Members read ahead of the page being cut, for pages with nothing (or little) to send.</summary>
     private const int MaxScannedPerPage = 50_000;
@@ -169,12 +168,12 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
 
     /// <summary>
     /// The upsert phase as a pipeline: one query streams the members into pages (only the contacts to send are kept),
-    /// up to <see cref="PagesInFlight"/> pages are sent at once, and checkpoints are committed strictly in page order,
+    /// up to <paramref name="pagesInFlight"/> pages are sent at once, and checkpoints are committed strictly in page order,
     /// each once its page is acknowledged. So the cursor never passes an unacknowledged contact, and a run that dies
     /// re-sends at most the pages in flight, which the platforms upsert harmlessly.
     /// </summary>
     private async Task<(RunStatus Status, long Streamed)> UpsertAsync(ExportRun run, Export export, ExportMembers members, ExportTarget target, RunLedger ledger,
-        string? cursor, int pageSize, CancellationToken cancellationToken)
+        string? cursor, int pageSize, int pagesInFlight, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pages = Channel.CreateBounded<Page>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
@@ -186,7 +185,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             await foreach (var page in pages.Reader.ReadAllAsync(stop.Token))
             {
                 sending.Enqueue((page, SendPageAsync(page, run, export, target, ledger, cancellationToken)));
-                while (sending.Count >= PagesInFlight && !cancelled)
+                while (sending.Count >= pagesInFlight && !cancelled)
                 {
                     cancelled = await CommitOldestAsync(sending, ledger, cancellationToken);
                 }
@@ -242,11 +241,11 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             var toSend = new List<Member>(pageSize);
             long unchanged = 0;
             string? last = null;
-            await foreach (var member in members.StreamAsync(cursor, cancellationToken))
+            await foreach (var member in members.StreamAsync(cursor, buildUnchanged: fullResync, cancellationToken))
             {
                 streamed++;
                 last = member.EmailNormalized;
-                if (fullResync || member.DeliveredHash != member.PayloadHash)
+                if (fullResync || !member.Unchanged)
                 {
                     toSend.Add(member);
                 }

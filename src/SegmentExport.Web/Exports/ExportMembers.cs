@@ -7,7 +7,12 @@ using SegmentExport.Destinations;
 namespace SegmentExport.Web.Exports;
 
 /// <summary>One member as a contact, with what this export last delivered for the same email.</summary>
-public sealed record Member(string EmailNormalized, ContactRecord Contact, long PayloadHash, long? DeliveredHash);
+/// <param name="Contact">What would be sent; <see cref="ExportMembers.NotBuilt"/> for a member streamed as unchanged.</param>
+public sealed record Member(string EmailNormalized, ContactRecord Contact, long PayloadHash, long? DeliveredHash)
+{
+    /// <summary>What this export last delivered for the email is what it would send now.</summary>
+    public bool Unchanged => DeliveredHash == PayloadHash;
+}
 
 /// <summary>
 /// Reads an export's members in keyset order of the normalized email: distinct emails across the chosen segments (a
@@ -26,6 +31,17 @@ public sealed class ExportMembers(NpgsqlDataSource dataSource, long exportId, lo
 
     private readonly bool _needsAttributes = mapping.Fields.Any(f => f.Source.StartsWith(ExportMapping.AttributePrefix, StringComparison.Ordinal));
 
+    // The contact's fields in key order (as the payload hash takes them); a target mapped twice keeps its last source.
+    private readonly FieldMap[] _fields = mapping.Fields
+        .Select((map, index) => (map, index))
+        .GroupBy(f => f.map.Target, StringComparer.Ordinal)
+        .Select(g => g.Last().map)
+        .OrderBy(f => f.Target, StringComparer.Ordinal)
+        .ToArray();
+
+    /// <summary>The contact of a member streamed as unchanged: never sent, so never built.</summary>
+    public static readonly ContactRecord NotBuilt = new("", new Dictionary<string, string?>());
+
     /// <summary>
     /// At least the number of distinct emails: every profile with an email in the segments, duplicates included. A set
     /// scan without the sort that distinct needs, so a run's cap check costs about a second per million members.
@@ -39,7 +55,8 @@ public sealed class ExportMembers(NpgsqlDataSource dataSource, long exportId, lo
     /// Every member after <paramref name="cursor"/> (exclusive), streamed from one query on its own connection: one
     /// pass over the tables (hash joins and a sort) instead of an index walk per page, read as fast as it is consumed.
     /// </summary>
-    public async IAsyncEnumerable<Member> StreamAsync(string? cursor, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="buildUnchanged">Build the contact of unchanged members too (a full resync sends them).</param>
+    public async IAsyncEnumerable<Member> StreamAsync(string? cursor, bool buildUnchanged, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var segmentNames = tagWithSegmentNames
             ? "ARRAY(SELECT s.name FROM segment_members m JOIN segments s ON s.id = m.segment_id WHERE m.profile_id = p.id AND m.segment_id = ANY($1) ORDER BY s.name)"
@@ -65,27 +82,27 @@ public sealed class ExportMembers(NpgsqlDataSource dataSource, long exportId, lo
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            yield return Read(reader);
+            yield return Read(reader, buildUnchanged);
         }
     }
 
-    private Member Read(NpgsqlDataReader reader)
+    private Member Read(NpgsqlDataReader reader, bool buildUnchanged)
     {
         JsonDocument? attributes = null;
         try
         {
-            var fields = new Dictionary<string, string?>(mapping.Fields.Count, StringComparer.Ordinal);
-            foreach (var map in mapping.Fields)
+            var values = new string?[_fields.Length];
+            for (var i = 0; i < _fields.Length; i++)
             {
-                string? value;
-                if (map.Source.StartsWith(ExportMapping.AttributePrefix, StringComparison.Ordinal))
+                var source = _fields[i].Source;
+                if (source.StartsWith(ExportMapping.AttributePrefix, StringComparison.Ordinal))
                 {
                     attributes ??= reader.IsDBNull(6) ? null : JsonDocument.Parse(reader.GetString(6));
-                    value = attributes is null ? null : Text(attributes.RootElement, map.Source[ExportMapping.AttributePrefix.Length..]);
+                    values[i] = attributes is null ? null : Text(attributes.RootElement, source[ExportMapping.AttributePrefix.Length..]);
                 }
                 else
                 {
-                    var column = map.Source switch
+                    var column = source switch
                     {
                         "first_name" => 2,
                         "last_name" => 3,
@@ -93,16 +110,46 @@ public sealed class ExportMembers(NpgsqlDataSource dataSource, long exportId, lo
                         "external_id" => 5,
                         _ => -1,
                     };
-                    value = column < 0 || reader.IsDBNull(column) ? null : reader.GetString(column);
+                    values[i] = column < 0 || reader.IsDBNull(column) ? null : reader.GetString(column);
                 }
-
-                fields[map.Target] = value;
             }
 
             var segmentTags = reader.IsDBNull(8) ? [] : reader.GetFieldValue<string[]>(8);
             var tags = fixedTags.Count == 0 && segmentTags.Length == 0 ? null : fixedTags.Concat(segmentTags).Distinct(StringComparer.Ordinal).ToList();
-            var contact = new ContactRecord(reader.GetString(1).Trim(), fields, tags is { Count: > 0 } ? tags : null);
-            return new Member(reader.GetString(0), contact, PayloadHash.Of(contact), reader.IsDBNull(7) ? null : reader.GetInt64(7));
+            if (tags is { Count: 0 })
+            {
+                tags = null;
+            }
+
+            // The payload hash straight from the values (what PayloadHash.Of computes from the built contact), so an
+            // unchanged member costs no contact: a second run over a million members builds none.
+            var email = reader.GetString(1).Trim();
+            var hash = new PayloadHash.Builder();
+            hash.Add(email);
+            for (var i = 0; i < _fields.Length; i++)
+            {
+                hash.Add(_fields[i].Target);
+                hash.Add(values[i]);
+            }
+
+            foreach (var tag in tags ?? [])
+            {
+                hash.Add(tag);
+            }
+
+            long? delivered = reader.IsDBNull(7) ? null : reader.GetInt64(7);
+            if (!buildUnchanged && delivered == hash.Value)
+            {
+                return new Member(reader.GetString(0), NotBuilt, hash.Value, delivered);
+            }
+
+            var fields = new Dictionary<string, string?>(_fields.Length, StringComparer.Ordinal);
+            for (var i = 0; i < _fields.Length; i++)
+            {
+                fields[_fields[i].Target] = values[i];
+            }
+
+            return new Member(reader.GetString(0), new ContactRecord(email, fields, tags), hash.Value, delivered);
         }
         finally
         {
@@ -150,29 +197,44 @@ public static class PayloadHash
     public static long Of(ContactRecord contact)
     {
         ArgumentNullException.ThrowIfNull(contact);
-        var hash = 14695981039346656037UL;
-        void Add(string? text)
-        {
-            foreach (var c in text ?? "\u0001")
-            {
-                hash = (hash ^ c) * 1099511628211UL;
-            }
-
-            hash = (hash ^ 0x1F) * 1099511628211UL;
-        }
-
-        Add(contact.Email);
+        var hash = new Builder();
+        hash.Add(contact.Email);
         foreach (var (key, value) in contact.Fields.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
-            Add(key);
-            Add(value);
+            hash.Add(key);
+            hash.Add(value);
         }
 
         foreach (var tag in contact.Tags ?? [])
         {
-            Add(tag);
+            hash.Add(tag);
         }
 
-        return unchecked((long)hash);
+        return hash.Value;
+    }
+
+    /// <summary>The same fingerprint fed piece by piece: the email, then each field's key and value in key order, then the tags.</summary>
+    public struct Builder
+    {
+        private ulong _hash;
+        private bool _started;
+
+        public readonly long Value => unchecked((long)(_started ? _hash : 14695981039346656037UL));
+
+        public void Add(string? text)
+        {
+            if (!_started)
+            {
+                _hash = 14695981039346656037UL;
+                _started = true;
+            }
+
+            foreach (var c in text ?? "\u0001")
+            {
+                _hash = (_hash ^ c) * 1099511628211UL;
+            }
+
+            _hash = (_hash ^ 0x1F) * 1099511628211UL;
+        }
     }
 }
