@@ -40,6 +40,7 @@ internal sealed partial class ResilienceHandler : DelegatingHandler
                 {
                     var status = args.Outcome.Result is { } r ? (int)r.StatusCode : 0;
                     LogRetry(_logger, _platform, args.AttemptNumber + 1, status, args.Outcome.Exception?.GetType().Name, args.RetryDelay.TotalMilliseconds);
+                    RetryTally.Add();
                     args.Outcome.Result?.Dispose();
                     return default;
                 },

@@ -95,6 +95,11 @@ public sealed class ExportControl(AppDbContext db, ExportRuns runs, ExportEditor
             return new Answer(false, "This export no longer exists.");
         }
 
+        if (!await MayChangeAsync(user, export.ConnectionId, cancellationToken))
+        {
+            return new Answer(false, $"The connection of “{export.Name}” is not shared with you, so you cannot change this export. Ask an administrator.");
+        }
+
         export.Enabled = enabled;
         export.UpdatedAt = clock.GetUtcNow();
         audit.Record(user, enabled ? "export.enabled" : "export.disabled", "Export", exportId, $"Export #{exportId} “{export.Name}” {(enabled ? "enabled" : "disabled")}.");
@@ -113,6 +118,11 @@ public sealed class ExportControl(AppDbContext db, ExportRuns runs, ExportEditor
             return new Answer(false, "This export no longer exists.");
         }
 
+        if (!await MayChangeAsync(user, export.ConnectionId, cancellationToken))
+        {
+            return new Answer(false, $"The connection of “{export.Name}” is not shared with you, so you cannot delete this export. Ask an administrator.");
+        }
+
         if (await db.ExportRuns.AnyAsync(r => r.ExportId == exportId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running), cancellationToken))
         {
             return new Answer(false, $"A run of “{export.Name}” is going; cancel it or let it finish, then delete.");
@@ -128,6 +138,11 @@ public sealed class ExportControl(AppDbContext db, ExportRuns runs, ExportEditor
         await schedules.RemoveAsync(exportId, cancellationToken);
         return new Answer(true, $"Deleted “{export.Name}”. Contacts it sent stay on the platform.");
     }
+
+    /// <summary>A user may change an export on a connection they may use, or a detached one (its connection is gone).</summary>
+    private async Task<bool> MayChangeAsync(ClaimsPrincipal user, long connectionId, CancellationToken cancellationToken) =>
+        !await db.Connections.AnyAsync(c => c.Id == connectionId && c.RemovedAt == null, cancellationToken)
+        || await editor.MayUseAsync(user, connectionId, cancellationToken);
 
     private async Task<string> FreeNameAsync(string name, CancellationToken cancellationToken)
     {

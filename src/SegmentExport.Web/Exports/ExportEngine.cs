@@ -17,9 +17,73 @@ public sealed record ExportTarget(IDestination Destination, DestinationAccount A
 /// sends only new or changed contacts in platform-sized batches, handles leavers, and commits a
 /// checkpoint after every acknowledged batch. Idempotent: a recovered run continues from its cursor.
 /// </summary>
-public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, TimeProvider clock, ILogger<ExportEngine> logger)
+public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, TimeProvider clock, IConfiguration configuration, ILogger<ExportEngine> logger)
 {
+    /// <summary>How long a run waits for a lost database before it gives up (the next trigger then resumes it).</summary>
+    public TimeSpan DatabaseOutageWait => configuration.GetValue<TimeSpan?>("Exports:DatabaseOutageWait") ?? TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Runs the run to its end. When the database goes away mid-run (a restart, a failover), the run pauses, waits
+    /// for it, and resumes from its last committed checkpoint: a checkpoint is one transaction, so none is ever
+    /// half-written, and the page in flight is sent again, which the platforms upsert harmlessly.
+    /// </summary>
     public async Task RunAsync(long runId, ExportTarget target, string node, CancellationToken cancellationToken)
+    {
+        var lostAt = (DateTimeOffset?)null;
+        while (true)
+        {
+            try
+            {
+                await RunOnceAsync(runId, target, node, cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (IsDatabaseOutage(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                lostAt ??= clock.GetUtcNow();
+                logger.LogWarning("Export run {RunId} lost the database ({Reason}); waiting for it to resume from the last checkpoint", runId, ex.GetType().Name);
+                if (!await WaitForDatabaseAsync(lostAt.Value + DatabaseOutageWait, cancellationToken))
+                {
+                    logger.LogError("Export run {RunId} gave up after the database stayed away for {Wait}; the next trigger resumes it", runId, DatabaseOutageWait);
+                    throw;
+                }
+
+                await new RunLedger(dataSource, 0, runId, clock).EventAsync(
+                    $"The database was unreachable for {(clock.GetUtcNow() - lostAt.Value).TotalSeconds:N0} s; resuming from the last checkpoint.", cancellationToken);
+                lostAt = null;
+            }
+        }
+    }
+
+    /// <summary>Connection-level failures (refused, reset, server shutting down) as opposed to errors in our SQL.</summary>
+    public static bool IsDatabaseOutage(Exception exception) => exception switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
+        NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is System.Net.Sockets.SocketException or IOException or TimeoutException,
+        InvalidOperationException { InnerException: { } inner } => IsDatabaseOutage(inner),
+        _ => exception.InnerException is NpgsqlException inner && IsDatabaseOutage(inner),
+    };
+
+    private async Task<bool> WaitForDatabaseAsync(DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        while (clock.GetUtcNow() < until)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), clock, cancellationToken);
+            try
+            {
+                await using var command = dataSource.CreateCommand("SELECT 1");
+                await command.ExecuteScalarAsync(cancellationToken);
+                return true;
+            }
+            catch (Exception ex) when (IsDatabaseOutage(ex))
+            {
+                // Still away.
+            }
+        }
+
+        return false;
+    }
+
+    private async Task RunOnceAsync(long runId, ExportTarget target, string node, CancellationToken cancellationToken)
     {
         ExportRun run;
         Export export;
@@ -30,6 +94,12 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             run = await db.ExportRuns.AsNoTracking().SingleAsync(r => r.Id == runId, cancellationToken);
             export = await db.Exports.AsNoTracking().SingleAsync(e => e.Id == run.ExportId, cancellationToken);
             segmentIds = await db.ExportSegments.Where(s => s.ExportId == export.Id).Select(s => s.SegmentId).ToArrayAsync(cancellationToken);
+        }
+
+        if (run.Status is not (RunStatus.Queued or RunStatus.Running))
+        {
+            // Already ended (e.g. the database went away just after the final write): nothing to resume.
+            return;
         }
 
         var ledger = new RunLedger(dataSource, export.Id, runId, clock);
@@ -52,8 +122,12 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 await flag(ex.Message, CancellationToken.None);
             }
 
-            await ledger.SetAsync("status = 'Failed', finished_at = $2, error = $3", CancellationToken.None, clock.GetUtcNow(), ex.Message);
-            await ledger.EventAsync("Failed: " + ex.Message, CancellationToken.None);
+            // Deliveries are recorded per acknowledged page, so whatever the platform did not confirm goes again next time.
+            var sentence = ex is DestinationException and not CredentialsRejectedException
+                ? ex.Message + " The next run sends whatever was not confirmed."
+                : ex.Message;
+            await ledger.SetAsync("status = 'Failed', finished_at = $2, error = $3", CancellationToken.None, clock.GetUtcNow(), sentence);
+            await ledger.EventAsync("Failed: " + sentence, CancellationToken.None);
             logger.LogWarning("Export {ExportId} run {RunId} failed ({Reason})", export.Id, runId, ex.GetType().Name);
         }
     }
@@ -311,6 +385,8 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         var byEmail = toSend.ToDictionary(m => m.Contact.Email, StringComparer.OrdinalIgnoreCase);
         var pending = toSend.Select(m => m.Contact).ToList();
         var watch = Stopwatch.StartNew();
+        // Requests the client sent again after 429s, 5xx, timeouts or dropped connections count as the run's retries.
+        var resent = RetryTally.Start();
         while (pending.Count > 0)
         {
             var result = await target.Destination.UpsertAsync(target.Account, export.ListId, pending, cancellationToken);
@@ -359,6 +435,12 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             }
 
             pending = deferred;
+        }
+
+        if (resent.Count > 0)
+        {
+            tally.Retries += resent.Count;
+            await ledger.EventAsync($"{target.Destination.Description.DisplayName} answered {resent.Count} requests with an error or not at all; they were sent again.", cancellationToken);
         }
 
         logger.LogDebug("Sent {Count} contacts in {Elapsed} ms", toSend.Count, watch.ElapsedMilliseconds);

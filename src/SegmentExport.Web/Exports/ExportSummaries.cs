@@ -32,6 +32,9 @@ public sealed record ExportSummary(
         ? $"Detached: the connection “{ConnectionName}” was removed. Edit the export and choose another connection before it can run."
         : null;
 
+    /// <summary>When it runs next by its schedule (own cron, or the system refresh); null when on demand, disabled or detached.</summary>
+    public DateTimeOffset? NextRun { get; init; }
+
     public string ScheduleText => Schedule switch
     {
         ExportSchedule.SystemRefresh => "After every system refresh",
@@ -40,13 +43,26 @@ public sealed record ExportSummary(
     };
 }
 
-/// <summary>Reads exports with their connection, segments and last run, for one page of the list or one export.</summary>
-public sealed class ExportSummaries(AppDbContext db)
+/// <summary>How the export list is ordered.</summary>
+public enum ExportSort
+{
+    Name,
+    Platform,
+    LastRun,
+    NextRun,
+}
+
+/// <summary>Reads exports with their connection, segments, last and next run, for one page of the list or one export.</summary>
+public sealed class ExportSummaries(AppDbContext db, SystemRefresh.SystemRefreshSchedule systemRefresh, TimeProvider clock)
 {
     public const int PageSize = 50;
 
-    /// <summary>One page in name order, after <paramref name="after"/>, names containing <paramref name="search"/>.</summary>
-    public async Task<(IReadOnlyList<ExportSummary> Rows, string? NextAfter)> PageAsync(string? search, string? after, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page of the exports whose names contain <paramref name="search"/>, in the order asked. Exports number in the
+    /// hundreds, not millions, so the order keys (which need the schedules) are computed for all matches, then one
+    /// page is read in full.
+    /// </summary>
+    public async Task<(IReadOnlyList<ExportSummary> Rows, int Total)> PageAsync(string? search, ExportSort sort, bool descending, int page, CancellationToken cancellationToken)
     {
         var query = db.Exports.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(search))
@@ -55,26 +71,83 @@ public sealed class ExportSummaries(AppDbContext db)
             query = query.Where(e => EF.Functions.ILike(e.Name, pattern));
         }
 
-        if (after is not null)
-        {
-            // CA1309: this runs as SQL, where the database collation orders names for both ORDER BY and this comparison.
-#pragma warning disable CA1309
-            query = query.Where(e => string.Compare(e.Name, after) > 0);
-#pragma warning restore CA1309
-        }
+        var keys = await (from e in query
+                          join c in db.Connections.AsNoTracking() on e.ConnectionId equals c.Id into cs
+                          from c in cs.DefaultIfEmpty()
+                          select new
+                          {
+                              e.Id,
+                              e.Name,
+                              Platform = c == null ? "" : c.Platform,
+                              LastRun = db.ExportRuns.Where(r => r.ExportId == e.Id).Max(r => (DateTimeOffset?)r.QueuedAt),
+                              Export = e,
+                              Detached = c == null || c.RemovedAt != null,
+                          }).ToListAsync(cancellationToken);
+        var systemNext = await SystemNextAsync(cancellationToken);
+        var next = keys.ToDictionary(k => k.Id, k => NextRunOf(k.Export, k.Detached, systemNext));
 
-        var exports = await query.OrderBy(e => e.Name).Take(PageSize + 1).ToListAsync(cancellationToken);
-        var rows = await SummarizeAsync(exports.Take(PageSize).ToList(), cancellationToken);
-        return (rows, exports.Count > PageSize ? exports[PageSize - 1].Name : null);
+        // Names break ties; exports that never ran or will not run sort last either way.
+        var ordered = sort switch
+        {
+            ExportSort.Platform => Order(keys, k => Platforms.DisplayName(k.Platform), descending),
+            ExportSort.LastRun => OrderNullsLast(keys, k => k.LastRun, descending),
+            ExportSort.NextRun => OrderNullsLast(keys, k => next[k.Id], descending),
+            _ => Order(keys, k => k.Name, descending),
+        };
+        var pageKeys = ordered.Skip(Math.Max(0, page - 1) * PageSize).Take(PageSize).ToList();
+        var rows = await SummarizeAsync(pageKeys.Select(k => k.Export).ToList(), systemNext, cancellationToken);
+        return (rows, keys.Count);
+
+        static IEnumerable<T> Order<T>(IEnumerable<T> items, Func<T, string> key, bool descending) =>
+            (descending ? items.OrderByDescending(key, StringComparer.CurrentCultureIgnoreCase) : items.OrderBy(key, StringComparer.CurrentCultureIgnoreCase));
+
+        IEnumerable<T> OrderNullsLast<T>(IEnumerable<T> items, Func<T, DateTimeOffset?> key, bool descending) where T : class =>
+            (descending ? items.OrderBy(i => key(i) is null).ThenByDescending(key) : items.OrderBy(i => key(i) is null).ThenBy(key));
     }
 
     public async Task<ExportSummary?> FindAsync(long id, CancellationToken cancellationToken)
     {
         var export = await db.Exports.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, cancellationToken);
-        return export is null ? null : (await SummarizeAsync([export], cancellationToken))[0];
+        return export is null ? null : (await SummarizeAsync([export], await SystemNextAsync(cancellationToken), cancellationToken))[0];
     }
 
-    private async Task<IReadOnlyList<ExportSummary>> SummarizeAsync(List<Export> exports, CancellationToken cancellationToken)
+    private async Task<DateTimeOffset?> SystemNextAsync(CancellationToken cancellationToken) =>
+        (await systemRefresh.GetAsync(cancellationToken))?.Next;
+
+    /// <summary>The next time the export's schedule starts it: its own cron in its zone, or the next system refresh.</summary>
+    private DateTimeOffset? NextRunOf(Export export, bool detached, DateTimeOffset? systemNext)
+    {
+        if (!export.Enabled || detached)
+        {
+            return null;
+        }
+
+        if (export.Schedule == ExportSchedule.SystemRefresh)
+        {
+            return systemNext;
+        }
+
+        if (export.Schedule != ExportSchedule.Cron || string.IsNullOrEmpty(export.CronExpression))
+        {
+            return null;
+        }
+
+        Quartz.CronExpression cron;
+        try
+        {
+            cron = new Quartz.CronExpression(export.CronExpression,
+                TimeZoneInfo.TryFindSystemTimeZoneById(export.TimeZone ?? "UTC", out var zone) ? zone : TimeZoneInfo.Utc);
+        }
+        catch (FormatException)
+        {
+            // Saved outside the form with a broken expression: the start-up check logs it; the list shows no next run.
+            return null;
+        }
+
+        return cron.GetNextValidTimeAfter(clock.GetUtcNow());
+    }
+
+    private async Task<IReadOnlyList<ExportSummary>> SummarizeAsync(List<Export> exports, DateTimeOffset? systemNext, CancellationToken cancellationToken)
     {
         var ids = exports.Select(e => e.Id).ToList();
         var connectionIds = exports.Select(e => e.ConnectionId).Distinct().ToList();
@@ -95,9 +168,11 @@ public sealed class ExportSummaries(AppDbContext db)
         return exports.Select(e =>
         {
             var c = connections.GetValueOrDefault(e.ConnectionId);
+            var detached = c is null || c.RemovedAt is not null;
             return new ExportSummary(e.Id, e.Name, e.ConnectionId, c?.Name ?? "(deleted connection)", c?.Platform ?? "", e.ListId, e.ListName,
-                segments[e.Id].ToList(), e.Schedule, e.CronExpression, e.TimeZone, e.Enabled, c is null || c.RemovedAt is not null,
-                lastByExport.GetValueOrDefault(e.Id));
+                segments[e.Id].ToList(), e.Schedule, e.CronExpression, e.TimeZone, e.Enabled, detached,
+                lastByExport.GetValueOrDefault(e.Id))
+            { NextRun = NextRunOf(e, detached, systemNext) };
         }).ToList();
     }
 }

@@ -9,5 +9,6 @@ public static class ExportsSetup
         builder.Services.AddSingleton<ExportRuns>();
         builder.Services.AddTransient<ExportJob>();
         builder.AddExportPages();
+        builder.Services.AddHostedService<ExportScheduleReconciler>();
     }
 }

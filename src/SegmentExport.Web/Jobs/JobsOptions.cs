@@ -15,6 +15,13 @@ public sealed class JobsOptions : IValidatableObject
     [Range(1, 64, ErrorMessage = "Jobs:MaxConcurrency must be between 1 and 64.")]
     public int MaxConcurrency { get; set; } = 4;
 
+    /// <summary>False makes this a web-only node: it serves pages and schedules work, and runs none of it.</summary>
+    public bool RunJobs { get; set; } = true;
+
+    /// <summary>This node's name in the cluster (unique per node); empty generates one from the host name and time.</summary>
+    [RegularExpression("^[A-Za-z0-9._-]{0,100}$", ErrorMessage = "Jobs:InstanceId may hold only letters, digits, '.', '_' and '-' (at most 100).")]
+    public string? InstanceId { get; set; }
+
     /// <summary>How often a node records that it is alive.</summary>
     public TimeSpan CheckinInterval { get; set; } = TimeSpan.FromSeconds(10);
 

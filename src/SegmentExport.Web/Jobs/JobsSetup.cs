@@ -24,7 +24,14 @@ public static class JobsSetup
             q.ConfigureScheduler(s =>
             {
                 s.InstanceName = options.SchedulerName;
-                s.GenerateInstanceId = true;
+                if (string.IsNullOrEmpty(options.InstanceId))
+                {
+                    s.GenerateInstanceId = true;
+                }
+                else
+                {
+                    s.InstanceId = options.InstanceId;
+                }
             });
             // Clamped only so Quartz's own registration does not throw first: ValidateOnStart above reports
             // an out-of-range value with a message naming the setting, before the scheduler starts.
@@ -46,11 +53,14 @@ public static class JobsSetup
                 });
             });
         });
-        builder.Services.AddQuartzHostedService(h =>
+        if (options.RunJobs)
         {
-            h.WaitForJobsToComplete = false;
-            h.AwaitApplicationStarted = true;
-        });
+            builder.Services.AddQuartzHostedService(h =>
+            {
+                h.WaitForJobsToComplete = false;
+                h.AwaitApplicationStarted = true;
+            });
+        }
         builder.Services.AddSingleton<JobEngine>();
     }
 }

@@ -18,11 +18,15 @@ public sealed partial class ConnectionsKit : IAsyncDisposable
     public const string ActiveCampaignHost = "sandbox.activecampaign.localhost";
     public const string CampaignMonitorKey = "sandbox0campaignmonitor0apikey0000000000000000001";
 
-    private ConnectionsKit(SandboxEmulators sandbox, TestApp app)
+    private ConnectionsKit(SandboxEmulators sandbox, TestApp app, IReadOnlyDictionary<string, string?> settings)
     {
         Sandbox = sandbox;
         App = app;
+        Settings = settings;
     }
+
+    /// <summary>The app settings that point the app at this kit's sandbox (for further nodes of the same cluster).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; }
 
     public SandboxEmulators Sandbox { get; }
 
@@ -30,7 +34,8 @@ public sealed partial class ConnectionsKit : IAsyncDisposable
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<ConnectionsKit> StartAsync(PostgresCluster postgres, string purpose, Action<SandboxStartOptions>? sandboxOptions = null)
+    public static async Task<ConnectionsKit> StartAsync(PostgresCluster postgres, string purpose, Action<SandboxStartOptions>? sandboxOptions = null,
+        IReadOnlyDictionary<string, string?>? appSettings = null)
     {
         var options = new SandboxStartOptions();
         // The token endpoint's 1 request/second would make back-to-back exchange and refresh flaky; not what these tests test.
@@ -60,7 +65,13 @@ public sealed partial class ConnectionsKit : IAsyncDisposable
             ["Connections:CampaignMonitor:AuthorizeUrl"] = root + "campaignmonitor/oauth",
             ["Connections:CampaignMonitor:TokenUrl"] = root + "campaignmonitor/oauth/token",
         };
-        return new ConnectionsKit(sandbox, TestApp.Start(postgres, purpose, settings));
+        var nodeSettings = new Dictionary<string, string?>(settings);
+        foreach (var (key, value) in appSettings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return new ConnectionsKit(sandbox, TestApp.Start(postgres, purpose, settings), nodeSettings);
     }
 
     public Task<Browser> AdminAsync() => App.SignedInAsync(Roles.Administrator, $"admin-{Guid.NewGuid():N}@example.com");

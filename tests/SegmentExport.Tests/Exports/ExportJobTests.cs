@@ -71,6 +71,36 @@ public sealed class ExportJobTests(PostgresCluster postgres)
         Assert.Null(await NextFireAsync(kit.App, exportId));
     }
 
+    [Fact]
+    public async Task At_start_up_a_node_puts_cron_schedules_saved_outside_the_form_in_place_and_drops_jobs_of_deleted_exports()
+    {
+        await using var first = TestApp.Start(postgres, "exportreconcile");
+        _ = first.Factory.Server;
+        await using (var db = new NpgsqlConnection(first.Factory.ConnectionString))
+        {
+            await db.OpenAsync();
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO exports (name, connection_id, list_id, list_name, mapping, tags, tag_with_segment_names, leavers, schedule, cron_expression, time_zone, enabled, created_at, updated_at)
+                VALUES ('restored', 1, 'l', 'List', '{"fields": []}', '[]', false, 'Nothing', 'Cron', '0 0 3 * * ?', 'Europe/Oslo', true, now(), now()),
+                       ('off', 1, 'l', 'List', '{"fields": []}', '[]', false, 'Nothing', 'Cron', '0 0 4 * * ?', 'UTC', false, now(), now())
+                """, db);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        // A job left behind by an export deleted while its node was down.
+        var scheduler = await first.Factory.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();
+        await scheduler.AddJob(Quartz.JobBuilder.Create<ExportJob>().WithIdentity(ExportJob.KeyFor(999)).StoreDurably().UsingJobData(ExportJob.ExportIdKey, "999").Build(), new Quartz.AddJobOptions { Replace = true });
+        Assert.Null(await NextFireAsync(first, 1));
+
+        await using var second = new TestApp(new AppFactory(first.Factory.ConnectionString));
+        _ = second.Factory.Server;
+
+        var trigger = Assert.IsAssignableFrom<Quartz.ICronTrigger>(await scheduler.GetTrigger(ExportSchedules.TriggerFor(1)));
+        Assert.Equal(("0 0 3 * * ?", "Europe/Oslo"), (trigger.CronExpressionString, trigger.TimeZone.Id));
+        Assert.Null(await NextFireAsync(first, 2));
+        Assert.False(await scheduler.Exists(ExportJob.KeyFor(999)));
+    }
+
     private static async Task<DateTimeOffset?> NextFireAsync(TestApp app, long exportId)
     {
         var scheduler = await app.Factory.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();

@@ -28,11 +28,12 @@ public sealed class ExportScenario : IAsyncDisposable
     public long SegmentId { get; } = 1;
 
     public static async Task<ExportScenario> StartAsync(PostgresCluster postgres, string purpose, string platform, string section,
-        Func<Uri, IDictionary<string, string?>> settings, Func<DestinationHarness, DestinationAccount> account, string listId)
+        Func<Uri, IDictionary<string, string?>> settings, Func<DestinationHarness, DestinationAccount> account, string listId,
+        IDictionary<string, string?>? overrides = null, Action<SegmentExport.Emulators.SandboxStartOptions>? sandbox = null)
     {
         var app = TestApp.Start(postgres, purpose);
         _ = app.Factory.Server;
-        var harness = await DestinationHarness.StartAsync(platform, section, settings);
+        var harness = await DestinationHarness.StartAsync(platform, section, settings, sandbox, overrides);
         var destination = harness.Get<IEnumerable<IDestination>>().Single(d => d.Description.Key == platform);
         return new ExportScenario(app, harness, destination, account(harness), listId);
     }
@@ -93,6 +94,14 @@ public sealed class ExportScenario : IAsyncDisposable
         var db = scope.ServiceProvider.GetRequiredService<SegmentExport.Web.Data.AppDbContext>();
         return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
             Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AsNoTracking(db.ExportRuns), r => r.Id == runId);
+    }
+
+    public async Task<long> CountAsync(string sql)
+    {
+        await using var db = new NpgsqlConnection(App.Factory.ConnectionString);
+        await db.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, db);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async Task ExecuteAsync(string sql)

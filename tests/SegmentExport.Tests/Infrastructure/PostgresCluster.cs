@@ -14,8 +14,33 @@ namespace SegmentExport.Tests.Infrastructure;
 public sealed class PostgresCluster : IAsyncLifetime
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "segmentexport-tests-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly int _port;
     private EmbeddedPostgres? _cluster;
     private string _serverConnectionString = "";
+
+    public PostgresCluster()
+    {
+    }
+
+    /// <summary>A cluster of a test's own on a fixed port, so the test may stop and start it (clients reconnect to the same address).</summary>
+    private PostgresCluster(int port) => _port = port;
+
+    /// <summary>Starts a private cluster for a test that restarts the server; dispose it at the end of the test.</summary>
+    public static async Task<PostgresCluster> StartPrivateAsync()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var cluster = new PostgresCluster(port);
+        await cluster.InitializeAsync();
+        return cluster;
+    }
+
+    /// <summary>Stops the server (fast shutdown: open sessions are cut), as a restart or failover would.</summary>
+    public Task StopServerAsync() => _cluster!.StopAsync(CancellationToken.None);
+
+    public Task StartServerAsync() => _cluster!.StartAsync("postgres", CancellationToken.None);
 
     public string ServerBinDirectory { get; } = ServerBinaries.Find(null)
         ?? throw new InvalidOperationException(ServerBinaries.InstallAdvice);
@@ -24,7 +49,7 @@ public sealed class PostgresCluster : IAsyncLifetime
     {
         Directory.CreateDirectory(_root);
         _cluster = new EmbeddedPostgres(
-            new EmbeddedPostgresSettings(ServerBinDirectory, Path.Combine(_root, "cluster"), Port: 0, Durable: false),
+            new EmbeddedPostgresSettings(ServerBinDirectory, Path.Combine(_root, "cluster"), Port: _port, Durable: false),
             NullLogger.Instance);
         _serverConnectionString = await _cluster.StartAsync("postgres", CancellationToken.None);
     }
