@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prerequisites.sh
 ensure_prerequisites postgres
+# No configuration file watchers in the benchmark processes: a busy machine can run out of inotify instances.
+export DOTNET_hostBuilder__reloadConfigOnChange=false
 dotnet build bench/SegmentExport.Bench -c Release -nologo -v quiet -clp:ErrorsOnly
 args=("$@")
 if [[ " $* " != *" --out "* ]]; then
