@@ -98,6 +98,8 @@ public sealed record BenchPlatform(
                 _ => root + "campaignmonitor/api/v3.3/",
             },
         };
+        // The tuned setting the benchmark measures (the defaults keep one import at a time, see the destinations README).
+        settings[prefix + "BatchesInFlight"] = InFlight.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (!throttled)
         {
             // Unthrottled: the emulator enforces nothing and answers at once, so the engine keeps no limit either

@@ -12,8 +12,9 @@ public sealed class ActiveCampaignSettings : DestinationSettings
         MaxBatchContacts = 250;
         MaxBatchBytes = 400_000;
 
-        // Imports are queued and polled: several outstanding keep the 100 a minute going while earlier ones finish.
-        BatchesInFlight = 10;
+        // One import at a time by default: a crash re-sends at most one batch and a revoked token fails one request.
+        // Imports are queued and polled, so one at a time reaches about 30 a minute; 10 keep the 100 a minute going.
+        BatchesInFlight = 1;
         RequestsPerSecond = 5;
         BulkRequestsPerMinute = 100;
     }

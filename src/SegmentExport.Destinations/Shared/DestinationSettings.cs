@@ -18,7 +18,7 @@ public abstract class DestinationSettings
     /// the engine sends this many pages side by side, each page's batches one after another. The rate and concurrency
     /// limits below still apply to every request.
     /// </summary>
-    public int BatchesInFlight { get; set; } = 4;
+    public int BatchesInFlight { get; set; } = 1;
 
     /// <summary>Requests in flight per account; null or 0 for none.</summary>
     public int? MaxConcurrentRequests { get; set; }

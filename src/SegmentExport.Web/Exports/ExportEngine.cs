@@ -162,13 +162,14 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             }
         }
 
-        // A page is what one checkpoint commits: enough contacts for every batch the platform takes at once.
-        var inFlight = Math.Max(1, description.Batch.InFlight);
-        var pageSize = Math.Clamp(description.Batch.MaxContacts * inFlight, 5_000, Math.Max(description.Batch.MaxContacts, 20_000));
+        // A page is what one checkpoint commits: one batch for each request the platform takes at once. Pages go side
+        // by side (each page's batches in turn), as many as the client keeps batches in flight within that limit.
+        var concurrent = description.Rate.MaxConcurrentRequests is > 0 and var limit ? limit : (int?)null;
+        var pageSize = Math.Clamp(description.Batch.MaxContacts * (concurrent ?? 1), 100, Math.Max(description.Batch.MaxContacts, 10_000));
+        var inFlight = Math.Max(1, Math.Min(description.Batch.InFlight, concurrent ?? int.MaxValue));
         var cursor = run.Cursor;
         if (run.Phase == RunPhase.Upsert)
         {
-            // Pages go side by side, one per batch the platform client keeps in flight (each page's batches in turn).
             var (status, streamed) = await UpsertAsync(run, export, members, target, ledger, cursor, pageSize, inFlight, cancellationToken);
             if (status == RunStatus.Cancelled)
             {
@@ -250,15 +251,27 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         string? cursor, int pageSize, int pagesInFlight, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        // Pages side by side stop together when one fails (a revoked key must not fail once per page in flight).
+        using var sends = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pages = Channel.CreateBounded<Page>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         var producer = Task.Run(() => ProduceAsync(members, cursor, pageSize, run.FullResync, pages.Writer, stop.Token), CancellationToken.None);
         var sending = new Queue<(Page Page, Task<BatchTally> Tally)>();
         var cancelled = false;
         try
         {
+            var dispatched = 0;
             await foreach (var page in pages.Reader.ReadAllAsync(stop.Token))
             {
-                sending.Enqueue((page, SendPageAsync(page, run, export, target, ledger, cancellationToken)));
+                // The first page always goes; a later one only while the run is not being cancelled (with pages side by
+                // side, the checkpoint that would notice comes after several are already sent).
+                if (dispatched++ > 0 && sending.Count > 0 && await ledger.CancelRequestedAsync(cancellationToken))
+                {
+                    cancelled = true;
+                    break;
+                }
+
+                sending.Enqueue((page, SendPageAsync(page, run, export, target, ledger, sends.Token)));
                 while (sending.Count >= pagesInFlight && !cancelled)
                 {
                     cancelled = await CommitOldestAsync(sending, ledger, cancellationToken);
@@ -288,6 +301,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         catch
         {
             await stop.CancelAsync();
+            await sends.CancelAsync();
             await Quietly(producer);
             foreach (var (_, tally) in sending)
             {
