@@ -162,10 +162,11 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             }
         }
 
-        // A page is what one checkpoint commits: one batch for each request the platform takes at once. Pages go side
-        // by side (each page's batches in turn), as many as the client keeps batches in flight within that limit.
+        // A page is what one checkpoint commits: one platform batch. Pages go side by side, as many as the client keeps
+        // batches in flight within the platform's concurrency, and commit in order: so a run that dies re-sends at most
+        // the batches that were in flight, not whole pages of batches queued behind them.
         var concurrent = description.Rate.MaxConcurrentRequests is > 0 and var limit ? limit : (int?)null;
-        var pageSize = Math.Clamp(description.Batch.MaxContacts * (concurrent ?? 1), 100, Math.Max(description.Batch.MaxContacts, 10_000));
+        var pageSize = Math.Clamp(description.Batch.MaxContacts, 100, Math.Max(description.Batch.MaxContacts, 10_000));
         var inFlight = Math.Max(1, Math.Min(description.Batch.InFlight, concurrent ?? int.MaxValue));
         var cursor = run.Cursor;
         if (run.Phase == RunPhase.Upsert)
