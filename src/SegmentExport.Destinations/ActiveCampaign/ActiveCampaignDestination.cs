@@ -29,7 +29,7 @@ public sealed class ActiveCampaignDestination : IDestination
             SupportsTags: true,
             // No v3 endpoint removes a list membership without unsubscribing (provider-apis 2.5).
             [RemoveMode.Unsubscribe],
-            new BatchLimits(s.MaxBatchContacts, s.MaxBatchBytes),
+            new BatchLimits(s.MaxBatchContacts, s.MaxBatchBytes, s.BatchesInFlight),
             new RateLimits(null, s.RequestsPerSecond, s.BulkRequestsPerMinute));
     }
 

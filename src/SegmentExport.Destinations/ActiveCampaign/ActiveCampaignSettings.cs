@@ -11,6 +11,10 @@ public sealed class ActiveCampaignSettings : DestinationSettings
         // ≤ 250 contacts and 400,000 bytes per bulk import; 100 imports a minute; 5 requests a second per account (2.3, 2.7).
         MaxBatchContacts = 250;
         MaxBatchBytes = 400_000;
+
+        // One import at a time by default: a crash re-sends at most one batch and a revoked token fails one request.
+        // Imports are queued and polled, so one at a time reaches about 30 a minute; 10 keep the 100 a minute going.
+        BatchesInFlight = 1;
         RequestsPerSecond = 5;
         BulkRequestsPerMinute = 100;
     }

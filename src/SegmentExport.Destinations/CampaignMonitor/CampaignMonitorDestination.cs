@@ -28,7 +28,7 @@ public sealed class CampaignMonitorDestination : IDestination
             [StandardFields.Name],
             SupportsTags: false,
             [RemoveMode.Unsubscribe, RemoveMode.RemoveFromList],
-            new BatchLimits(_settings.MaxBatchContacts, _settings.MaxBatchBytes),
+            new BatchLimits(_settings.MaxBatchContacts, _settings.MaxBatchBytes, _settings.BatchesInFlight),
             new RateLimits(_settings.MaxConcurrentRequests, _settings.RequestsPerSecond, null));
     }
 

@@ -10,6 +10,9 @@ public sealed class CampaignMonitorSettings : DestinationSettings
         // 1,000 subscribers per import (provider-apis 4.3); no payload cap and no rate limit is published (4.7).
         MaxBatchContacts = 1_000;
         MaxBatchBytes = 10_000_000;
+
+        // No concurrency limit is published and parallel imports are UNCONFIRMED as safe (provider-apis 4.7): one at a time.
+        BatchesInFlight = 1;
     }
 
     /// <summary>Required on v3.3 (codes 214/215, provider-apis 4.3): <c>Yes</c>, <c>No</c> or <c>Unchanged</c>.</summary>

@@ -33,7 +33,7 @@ public sealed class ConstantContactDestination : IDestination
             SupportsTags: false,
             // The unsubscribe request is UNCONFIRMED (provider-apis 3.5); removal from the list is documented.
             [RemoveMode.RemoveFromList],
-            new BatchLimits(_settings.MaxBatchContacts, _settings.MaxBatchBytes),
+            new BatchLimits(_settings.MaxBatchContacts, _settings.MaxBatchBytes, _settings.BatchesInFlight),
             new RateLimits(null, _settings.RequestsPerSecond, null));
     }
 

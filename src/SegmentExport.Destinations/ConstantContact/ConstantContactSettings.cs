@@ -11,6 +11,9 @@ public sealed class ConstantContactSettings : DestinationSettings
         MaxBatchContacts = 40_000;
         MaxBatchBytes = 4_000_000;
 
+        // One activity at a time by default (a crash re-sends at most one); 2 keep one uploading while the other is processed.
+        BatchesInFlight = 1;
+
         // 4 requests a second per API key, i.e. per application, whichever account (provider-apis 3.7).
         RequestsPerSecond = 4;
     }

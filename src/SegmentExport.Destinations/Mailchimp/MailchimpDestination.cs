@@ -29,7 +29,7 @@ public sealed class MailchimpDestination : IDestination
             [StandardFields.FirstName, StandardFields.LastName],
             SupportsTags: true,
             [RemoveMode.Unsubscribe, RemoveMode.RemoveFromList],
-            new BatchLimits(_settings.MaxBatchContacts, _settings.MaxBatchBytes),
+            new BatchLimits(_settings.MaxBatchContacts, _settings.MaxBatchBytes, _settings.BatchesInFlight),
             new RateLimits(_settings.MaxConcurrentRequests, null, null));
     }
 

@@ -14,6 +14,9 @@ public sealed class MailchimpSettings : DestinationSettings
 
         // "10 simultaneous connections" per key (provider-apis 1.7); no request-rate cap is published.
         MaxConcurrentRequests = 10;
+
+        // One batch per connection Mailchimp allows.
+        BatchesInFlight = 10;
     }
 
     /// <summary>Where an OAuth token's data center is looked up (provider-apis 1.1).</summary>

@@ -14,7 +14,8 @@ public sealed record DestinationDescription(
     RateLimits Rate);
 
 /// <summary>One platform request carries at most <paramref name="MaxContacts"/> contacts and <paramref name="MaxBytes"/> bytes of body.</summary>
-public sealed record BatchLimits(int MaxContacts, long MaxBytes);
+/// <param name="InFlight">Batches the client keeps in flight at once per account (its setting <c>BatchesInFlight</c>).</param>
+public sealed record BatchLimits(int MaxContacts, long MaxBytes, int InFlight = 1);
 
 /// <param name="MaxConcurrentRequests">Requests in flight per account; null when the platform publishes none.</param>
 /// <param name="RequestsPerSecond">Requests per second per account (or per application); null when none is published.</param>

@@ -13,6 +13,13 @@ public abstract class DestinationSettings
 
     public long MaxBatchBytes { get; set; }
 
+    /// <summary>
+    /// Batches an export run keeps in flight at once (a batch is in flight until its outcome is known, polls included):
+    /// the engine sends this many pages side by side, each page's batches one after another. The rate and concurrency
+    /// limits below still apply to every request.
+    /// </summary>
+    public int BatchesInFlight { get; set; } = 1;
+
     /// <summary>Requests in flight per account; null or 0 for none.</summary>
     public int? MaxConcurrentRequests { get; set; }
 
@@ -51,6 +58,11 @@ public abstract class DestinationSettings
         if (MaxBatchBytes < 1024)
         {
             yield return (nameof(MaxBatchBytes), $"must be at least 1024, not {MaxBatchBytes}");
+        }
+
+        if (BatchesInFlight is < 1 or > 100)
+        {
+            yield return (nameof(BatchesInFlight), $"must be between 1 and 100, not {BatchesInFlight}");
         }
 
         foreach (var (name, value) in new[] { (nameof(MaxConcurrentRequests), MaxConcurrentRequests), (nameof(RequestsPerSecond), RequestsPerSecond), (nameof(BulkRequestsPerMinute), BulkRequestsPerMinute) })

@@ -19,6 +19,29 @@ internal static class ControlEndpoints
         });
 
         group.MapGet("/requests", (string? platform, int? take) => Results.Ok(log.Recent(platform, Math.Clamp(take ?? 100, 1, 100_000))));
+        group.MapGet("/requests/count", () => Results.Ok(new { requests = log.Count, throttled = log.Throttled }));
+
+        // The benchmark's raw pipeline posts here: the body is read to its end and dropped, nothing else happens.
+        group.MapPost("/sink", async (HttpContext context) =>
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+            long bytes = 0;
+            try
+            {
+                int read;
+                while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+                {
+                    bytes += read;
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            return Results.Ok(new { bytes });
+        });
+
         group.MapDelete("/requests", () =>
         {
             log.Clear();

@@ -21,6 +21,7 @@ public sealed class RequestLog
 {
     private readonly RequestLogEntry?[] _ring;
     private long _written;
+    private long _throttled;
 
     public RequestLog(IOptions<SandboxOptions> options)
     {
@@ -31,10 +32,18 @@ public sealed class RequestLog
     /// <summary>How many requests were logged since start (or the last <see cref="Clear"/>).</summary>
     public long Count => Interlocked.Read(ref _written);
 
+    /// <summary>How many of those were answered 429 (throttled) since start (or the last <see cref="Clear"/>).</summary>
+    public long Throttled => Interlocked.Read(ref _throttled);
+
     public void Add(RequestLogEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var sequence = Interlocked.Increment(ref _written);
+        if (entry.Status == 429)
+        {
+            Interlocked.Increment(ref _throttled);
+        }
+
         Volatile.Write(ref _ring[(sequence - 1) % _ring.Length], entry with { Sequence = sequence });
     }
 
@@ -60,5 +69,6 @@ public sealed class RequestLog
     {
         Array.Clear(_ring);
         Interlocked.Exchange(ref _written, 0);
+        Interlocked.Exchange(ref _throttled, 0);
     }
 }

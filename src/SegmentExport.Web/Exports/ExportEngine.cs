@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using SegmentExport.Destinations;
@@ -138,9 +139,17 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         var members = new ExportMembers(dataSource, export.Id, segmentIds, mapping, tags, export.TagWithSegmentNames);
         var description = target.Destination.Description;
 
-        if (run.Phase == RunPhase.Upsert && run.Cursor is null)
+        var fresh = run.Phase == RunPhase.Upsert && run.Cursor is null;
+        if (fresh)
         {
-            var count = await members.CountAsync(cancellationToken);
+            // Profiles with an email in the segments bound the distinct emails from above: when even they are within
+            // the cap, the exact count (a sort of every member) is not needed before sending; the run counts them.
+            var count = await members.CountUpperBoundAsync(cancellationToken);
+            if (count > target.ProfileCap)
+            {
+                count = await members.CountAsync(cancellationToken);
+            }
+
             if (count > target.ProfileCap)
             {
                 throw new RunFailedException($"This export would send {count:N0} profiles, over the cap of {target.ProfileCap:N0} for '{target.ConnectionName}'. Nothing was sent. Narrow the segments, or ask an administrator to raise the connection's cap.");
@@ -153,38 +162,25 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             }
         }
 
-        var pageSize = Math.Clamp(description.Batch.MaxContacts * Math.Max(1, description.Rate.MaxConcurrentRequests ?? 1), 100, 10_000);
+        // A page is what one checkpoint commits: one platform batch. Pages go side by side, as many as the client keeps
+        // batches in flight within the platform's concurrency, and commit in order: so a run that dies re-sends at most
+        // the batches that were in flight, not whole pages of batches queued behind them.
+        var concurrent = description.Rate.MaxConcurrentRequests is > 0 and var limit ? limit : (int?)null;
+        var pageSize = Math.Clamp(description.Batch.MaxContacts, 100, Math.Max(description.Batch.MaxContacts, 10_000));
+        var inFlight = Math.Max(1, Math.Min(description.Batch.InFlight, concurrent ?? int.MaxValue));
         var cursor = run.Cursor;
         if (run.Phase == RunPhase.Upsert)
         {
-            while (true)
+            var (status, streamed) = await UpsertAsync(run, export, members, target, ledger, cursor, pageSize, inFlight, cancellationToken);
+            if (status == RunStatus.Cancelled)
             {
-                var page = await members.PageAsync(cursor, pageSize, cancellationToken);
-                if (page.Count == 0)
-                {
-                    break;
-                }
+                return RunStatus.Cancelled;
+            }
 
-                var tally = new BatchTally();
-                var toSend = run.FullResync ? page : page.Where(m => m.DeliveredHash != m.PayloadHash).ToList();
-                tally.Unchanged = page.Count - toSend.Count;
-                tally.ToSend = toSend.Count;
-                if (run.DryRun)
-                {
-                    tally.Created = toSend.Count(m => m.DeliveredHash is null);
-                    tally.Updated = toSend.Count - tally.Created;
-                }
-                else if (toSend.Count > 0)
-                {
-                    await SendAsync(toSend, export, target, tally, ledger, cancellationToken);
-                }
-
-                cursor = page[^1].EmailNormalized;
-                await ledger.CheckpointAsync(tally, RunPhase.Upsert, cursor, cancellationToken);
-                if (await ledger.CancelRequestedAsync(cancellationToken))
-                {
-                    return RunStatus.Cancelled;
-                }
+            if (fresh)
+            {
+                // The run saw every member once: that is the exact count the upper bound stood in for.
+                await ledger.SetAsync("members = $2", cancellationToken, streamed);
             }
 
             cursor = null;
@@ -238,6 +234,164 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         await using var check = dataSource.CreateCommand("SELECT rejected FROM export_runs WHERE id = $1");
         check.Parameters.Add(new NpgsqlParameter { Value = run.Id });
         return (long)(await check.ExecuteScalarAsync(cancellationToken))! > 0 ? RunStatus.SucceededWithRejections : RunStatus.Succeeded;
+    }
+
+
+    /// <summary>Members read ahead of the page being cut, for pages with nothing (or little) to send.</summary>
+    private const int MaxScannedPerPage = 50_000;
+
+    private sealed record Page(List<Member> ToSend, long Unchanged, string LastEmail);
+
+    /// <summary>
+    /// The upsert phase as a pipeline: one query streams the members into pages (only the contacts to send are kept),
+    /// up to <paramref name="pagesInFlight"/> pages are sent at once, and checkpoints are committed strictly in page order,
+    /// each once its page is acknowledged. So the cursor never passes an unacknowledged contact, and a run that dies
+    /// re-sends at most the pages in flight, which the platforms upsert harmlessly.
+    /// </summary>
+    private async Task<(RunStatus Status, long Streamed)> UpsertAsync(ExportRun run, Export export, ExportMembers members, ExportTarget target, RunLedger ledger,
+        string? cursor, int pageSize, int pagesInFlight, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        // Pages side by side stop together when one fails (a revoked key must not fail once per page in flight).
+        using var sends = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pages = Channel.CreateBounded<Page>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(() => ProduceAsync(members, cursor, pageSize, run.FullResync, pages.Writer, stop.Token), CancellationToken.None);
+        var sending = new Queue<(Page Page, Task<BatchTally> Tally)>();
+        var cancelled = false;
+        try
+        {
+            var dispatched = 0;
+            await foreach (var page in pages.Reader.ReadAllAsync(stop.Token))
+            {
+                // The first page always goes; a later one only while the run is not being cancelled (with pages side by
+                // side, the checkpoint that would notice comes after several are already sent).
+                if (dispatched++ > 0 && sending.Count > 0 && await ledger.CancelRequestedAsync(cancellationToken))
+                {
+                    cancelled = true;
+                    break;
+                }
+
+                sending.Enqueue((page, SendPageAsync(page, run, export, target, ledger, sends.Token)));
+                while (sending.Count >= pagesInFlight && !cancelled)
+                {
+                    cancelled = await CommitOldestAsync(sending, ledger, cancellationToken);
+                }
+
+                if (cancelled)
+                {
+                    break;
+                }
+            }
+
+            // What is in flight was sent: record it even when the run was cancelled meanwhile.
+            while (sending.Count > 0)
+            {
+                cancelled |= await CommitOldestAsync(sending, ledger, cancellationToken);
+            }
+
+            if (cancelled)
+            {
+                await stop.CancelAsync();
+                await Quietly(producer);
+                return (RunStatus.Cancelled, 0);
+            }
+
+            return (RunStatus.Succeeded, await producer);
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            await sends.CancelAsync();
+            await Quietly(producer);
+            foreach (var (_, tally) in sending)
+            {
+                await Quietly(tally);
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<bool> CommitOldestAsync(Queue<(Page Page, Task<BatchTally> Tally)> sending, RunLedger ledger, CancellationToken cancellationToken)
+    {
+        var (page, sent) = sending.Dequeue();
+        var tally = await sent;
+        await ledger.CheckpointAsync(tally, RunPhase.Upsert, page.LastEmail, cancellationToken);
+        return await ledger.CancelRequestedAsync(cancellationToken);
+    }
+
+    /// <summary>Cuts the member stream into pages of at most <paramref name="pageSize"/> contacts to send; returns how many members it read.</summary>
+    private static async Task<long> ProduceAsync(ExportMembers members, string? cursor, int pageSize, bool fullResync, ChannelWriter<Page> pages, CancellationToken cancellationToken)
+    {
+        long streamed = 0;
+        try
+        {
+            var toSend = new List<Member>(pageSize);
+            long unchanged = 0;
+            string? last = null;
+            await foreach (var member in members.StreamAsync(cursor, buildUnchanged: fullResync, cancellationToken))
+            {
+                streamed++;
+                last = member.EmailNormalized;
+                if (fullResync || !member.Unchanged)
+                {
+                    toSend.Add(member);
+                }
+                else
+                {
+                    unchanged++;
+                }
+
+                if (toSend.Count == pageSize || toSend.Count + unchanged >= MaxScannedPerPage)
+                {
+                    await pages.WriteAsync(new Page(toSend, unchanged, last), cancellationToken);
+                    toSend = new List<Member>(pageSize);
+                    unchanged = 0;
+                }
+            }
+
+            if (last is not null && (toSend.Count > 0 || unchanged > 0))
+            {
+                await pages.WriteAsync(new Page(toSend, unchanged, last), cancellationToken);
+            }
+
+            pages.Complete();
+            return streamed;
+        }
+        catch (Exception ex)
+        {
+            pages.Complete(ex);
+            throw;
+        }
+    }
+
+    private async Task<BatchTally> SendPageAsync(Page page, ExportRun run, Export export, ExportTarget target, RunLedger ledger, CancellationToken cancellationToken)
+    {
+        var tally = new BatchTally { Unchanged = page.Unchanged, ToSend = page.ToSend.Count };
+        if (run.DryRun)
+        {
+            tally.Created = page.ToSend.Count(m => m.DeliveredHash is null);
+            tally.Updated = page.ToSend.Count - tally.Created;
+        }
+        else if (page.ToSend.Count > 0)
+        {
+            await SendAsync(page.ToSend, export, target, tally, ledger, cancellationToken);
+        }
+
+        return tally;
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception)
+        {
+            // Already failing or cancelled: the first error is the one reported.
+        }
     }
 
     /// <summary>Sends contacts, waiting out throttling for the deferred ones, and tallies every outcome.</summary>

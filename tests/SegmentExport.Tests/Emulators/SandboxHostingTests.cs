@@ -167,4 +167,23 @@ public sealed class SandboxHostingTests
 
         Assert.Contains("MaxConcurrentRequests", failure.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_sink_reads_a_body_to_its_end_and_the_request_count_includes_throttled_answers()
+    {
+        // The benchmark's raw pipeline posts to the sink; its request counts come from /_emulator/requests/count.
+        await using var sandbox = await StartAsync(o => o.Configure<MailchimpOptions>(m => m.Faults.TooManyRequestsShare = 1.0));
+        using var control = ClientFor(sandbox.BaseAddress);
+        using var api = Mailchimp(sandbox);
+
+        using var body = new ByteArrayContent(new byte[3_000_000]);
+        var sunk = await (await control.PostAsync(new Uri("_emulator/sink", UriKind.Relative), body, Ct)).JsonAsync();
+        var throttled = await api.GetAsync("ping");
+        var counts = await (await control.GetAsync("_emulator/requests/count")).JsonAsync();
+
+        Assert.Equal(3_000_000, sunk.GetProperty("bytes").GetInt64());
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.Equal(1, counts.GetProperty("requests").GetInt64());
+        Assert.Equal(1, counts.GetProperty("throttled").GetInt64());
+    }
 }

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using SegmentExport.Destinations;
+using SegmentExport.Emulators.ActiveCampaign;
+using SegmentExport.Emulators.CampaignMonitor;
+using SegmentExport.Emulators.Mailchimp;
+using SegmentExport.Web.Data;
+using SegmentExport.Web.Exports;
+
+namespace SegmentExport.Bench;
+
+/// <summary>What one engine run reports back to the orchestrator (one JSON line).</summary>
+public sealed record EngineResult(
+    double Seconds,
+    double PeakRssMb,
+    string Status,
+    long Members,
+    long Sent,
+    long Created,
+    long Updated,
+    long Unchanged,
+    long Skipped,
+    long Rejected,
+    long Retries,
+    string? Error,
+    double CpuSeconds);
+
+/// <summary>
+/// <c>engine --db CS --platform P --root URL --cc-token T --export ID [--settings FILE] [--time-factor F]</c>: queues a
+/// run of the export and runs it with the app's <see cref="ExportEngine"/> in this process, as the export job would.
+/// </summary>
+internal static class EngineRun
+{
+    public static async Task<int> RunAsync(Arguments args)
+    {
+        var platform = BenchPlatform.Find(args.Required("platform"));
+        var exportId = args.Number("export", 1);
+        var connectionString = args.Required("db");
+        await using var services = BenchHost.Build(connectionString, args.Settings(), args.Real("time-factor", 1));
+        var destination = services.GetServices<IDestination>().Single(d => string.Equals(d.Description.Key, platform.Key, StringComparison.Ordinal));
+        var account = platform.Key switch
+        {
+            "mailchimp" => new DestinationAccount("bench-mc", new ApiKeyCredentials(MailchimpOptions.DefaultApiKey)),
+            "activecampaign" => new DestinationAccount("bench-ac", new ApiKeyCredentials(ActiveCampaignOptions.DefaultApiToken), "sandbox"),
+            "constantcontact" => new DestinationAccount("bench-cc", new OAuthCredentials(args.Required("cc-token"))),
+            _ => new DestinationAccount("bench-cm", new ApiKeyCredentials(CampaignMonitorOptions.DefaultApiKey)),
+        };
+
+        var dataSource = services.GetRequiredService<NpgsqlDataSource>();
+        await using var queue = dataSource.CreateCommand("""
+            INSERT INTO export_runs (export_id, status, trigger, dry_run, full_resync, requested_by, queued_at, cancel_requested, phase,
+                members, to_send, sent, created, updated, unchanged, skipped, rejected, removed, retries)
+            VALUES ($1, 'Queued', 'manual', false, false, 'bench', now(), false, 'Upsert', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) RETURNING id
+            """);
+        queue.Parameters.Add(new NpgsqlParameter { Value = exportId });
+        var runId = (long)(await queue.ExecuteScalarAsync())!;
+
+        // The app's engine runs in a long-lived process: warm what a first call pays once (EF's model, the HTTP connection).
+        await using (var warm = services.CreateAsyncScope())
+        {
+            await warm.ServiceProvider.GetRequiredService<AppDbContext>().ExportRuns.AsNoTracking().Where(r => r.Id == runId).CountAsync();
+        }
+
+        await destination.GetListAsync(account, platform.ListId, CancellationToken.None);
+
+        var engine = services.GetRequiredService<ExportEngine>();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        await engine.RunAsync(runId, new ExportTarget(destination, account, 10_000_000, "Bench"), "bench", CancellationToken.None);
+        var seconds = watch.Elapsed.TotalSeconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+
+        await using var scope = services.CreateAsyncScope();
+        var run = await scope.ServiceProvider.GetRequiredService<AppDbContext>().ExportRuns.AsNoTracking().SingleAsync(r => r.Id == runId);
+        var result = new EngineResult(Math.Round(seconds, 3), BenchHost.PeakRssMb(), run.Status.ToString(), run.Members, run.Sent, run.Created,
+            run.Updated, run.Unchanged, run.Skipped, run.Rejected, run.Retries, run.Error, Math.Round(cpuSeconds, 2));
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return 0;
+    }
+}

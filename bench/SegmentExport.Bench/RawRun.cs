@@ -1,0 +1,193 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Npgsql;
+
+namespace SegmentExport.Bench;
+
+public sealed record RawResult(double Seconds, double PeakRssMb, long Members, long Requests, long Bytes, double CpuSeconds);
+
+/// <summary>
+/// <c>raw --db CS --platform P --root URL --segment ID</c>: the machine's limit for the same work. One query streams
+/// the same members (distinct normalized emails of the segment, keyset order) straight from PostgreSQL; they are
+/// written in the platform's wire shape and batch size and POSTed, as many at once as the engine sends, to an
+/// emulator endpoint that only reads the body. No hashing, no deliveries, no checkpoints, no platform processing.
+/// </summary>
+internal static class RawRun
+{
+    public static async Task<int> RunAsync(Arguments args)
+    {
+        var platform = BenchPlatform.Find(args.Required("platform"));
+        var sink = new Uri(new Uri(args.Required("root")), "_emulator/sink");
+        var segmentId = args.Number("segment", 1);
+        await using var dataSource = NpgsqlDataSource.Create(args.Required("db"));
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
+
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        using var slots = new SemaphoreSlim(platform.InFlight);
+        var inFlight = new List<Task>();
+        long members = 0, requests = 0, bytes = 0;
+        var batch = new Batch(platform);
+
+        async Task SendAsync(byte[] body, int length)
+        {
+            try
+            {
+                using var content = new ByteArrayContent(body, 0, length);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                using var response = await http.PostAsync(sink, content);
+                response.EnsureSuccessStatusCode();
+                await response.Content.ReadAsByteArrayAsync();
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(body);
+                slots.Release();
+            }
+        }
+
+        async Task FlushAsync()
+        {
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            var (body, length) = batch.Finish();
+            batch.Dispose();
+            requests++;
+            bytes += length;
+            await slots.WaitAsync();
+            inFlight.RemoveAll(t => t.IsCompletedSuccessfully);
+            inFlight.Add(SendAsync(body, length));
+            batch = new Batch(platform);
+        }
+
+        await using (var command = dataSource.CreateCommand("""
+            SELECT DISTINCT ON (p.email_normalized) p.email, p.first_name, p.last_name
+            FROM profiles p
+            WHERE p.email_normalized IS NOT NULL AND p.email_normalized <> ''
+              AND EXISTS (SELECT 1 FROM segment_members m WHERE m.profile_id = p.id AND m.segment_id = $1)
+            ORDER BY p.email_normalized USING ~<~, p.id
+            """))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = segmentId });
+            command.CommandTimeout = 0;
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                members++;
+                if (!batch.TryAdd(reader.GetString(0).Trim(), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)))
+                {
+                    await FlushAsync();
+                    batch.TryAdd(reader.GetString(0).Trim(), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+                }
+            }
+        }
+
+        await FlushAsync();
+        await Task.WhenAll(inFlight);
+        var result = new RawResult(Math.Round(watch.Elapsed.TotalSeconds, 3), BenchHost.PeakRssMb(), members, requests, bytes,
+            Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, 2));
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    /// <summary>One request body in the platform's wire shape, cut at its count and byte limits.</summary>
+    private sealed class Batch : IDisposable
+    {
+        private readonly BenchPlatform _platform;
+        private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+        private readonly Utf8JsonWriter _writer;
+        private long _committed;
+
+        public Batch(BenchPlatform platform)
+        {
+            _platform = platform;
+            _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+            _writer.WriteStartObject();
+            _writer.WriteStartArray(platform.Key switch
+            {
+                "mailchimp" => "members",
+                "activecampaign" => "contacts",
+                "constantcontact" => "import_data",
+                _ => "Subscribers",
+            });
+        }
+
+        public int Count { get; private set; }
+
+        public bool TryAdd(string email, string? first, string? last)
+        {
+            if (Count == _platform.BatchContacts)
+            {
+                return false;
+            }
+
+            _writer.WriteStartObject();
+            switch (_platform.Key)
+            {
+                case "mailchimp":
+                    _writer.WriteString("email_address", email);
+                    _writer.WriteString("status_if_new", "subscribed");
+                    _writer.WriteStartObject("merge_fields");
+                    _writer.WriteString("FNAME", first);
+                    _writer.WriteString("LNAME", last);
+                    _writer.WriteEndObject();
+                    break;
+                case "activecampaign":
+                    _writer.WriteString("email", email);
+                    _writer.WriteString("first_name", first);
+                    _writer.WriteString("last_name", last);
+                    _writer.WriteStartArray("subscribe");
+                    _writer.WriteStartObject();
+                    _writer.WriteString("listid", _platform.ListId);
+                    _writer.WriteEndObject();
+                    _writer.WriteEndArray();
+                    break;
+                case "constantcontact":
+                    _writer.WriteString("email", email);
+                    _writer.WriteString("first_name", first);
+                    _writer.WriteString("last_name", last);
+                    break;
+                default:
+                    _writer.WriteString("EmailAddress", email);
+                    _writer.WriteString("Name", $"{first} {last}".Trim());
+                    _writer.WriteString("ConsentToTrack", "Unchanged");
+                    break;
+            }
+
+            _writer.WriteEndObject();
+            _writer.Flush();
+            if (_buffer.WrittenCount + 200 > _platform.BatchBytes && Count > 0)
+            {
+                // Over the byte limit: this contact starts the next batch (the written bytes past _committed are dropped).
+                return false;
+            }
+
+            _committed = _buffer.WrittenCount;
+            Count++;
+            return true;
+        }
+
+        public (byte[] Body, int Length) Finish()
+        {
+            var head = _buffer.WrittenSpan[..(int)_committed];
+            var tail = _platform.Key switch
+            {
+                "mailchimp" => "],\"update_existing\":true,\"sync_tags\":false}"u8,
+                "constantcontact" => "],\"list_ids\":[\"0c3ab1a0-5e1d-4c1a-9a10-000000000001\"]}"u8,
+                "campaignmonitor" => "],\"Resubscribe\":false,\"QueueSubscriptionBasedAutoResponders\":false,\"RestartSubscriptionBasedAutoresponders\":false}"u8,
+                _ => "]}"u8,
+            };
+            var body = ArrayPool<byte>.Shared.Rent(head.Length + tail.Length);
+            head.CopyTo(body);
+            tail.CopyTo(body.AsSpan(head.Length));
+            return (body, head.Length + tail.Length);
+        }
+
+        public void Dispose() => _writer.Dispose();
+    }
+}
