@@ -76,6 +76,30 @@ public sealed class SystemRefreshTests(PostgresCluster postgres)
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
+    [Fact]
+    public async Task The_schedule_form_shows_the_schedule_in_force_and_says_next_to_the_field_what_to_fix()
+    {
+        await using var app = TestApp.Start(postgres, "sysform");
+        using var admin = await app.SetUpAdministratorAsync();
+
+        using var saved = await admin.SubmitAsync("/Admin/System", "/Admin/System?handler=Schedule",
+            new Dictionary<string, string> { ["Mode"] = "weekly", ["Day"] = "TUE", ["Time"] = "04:15", ["TimeZone"] = "Europe/Oslo" });
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var (_, page) = await admin.GetAsync("/Admin/System");
+        Assert.Contains("<option value=\"weekly\" selected=\"selected\">", page, StringComparison.Ordinal);
+        Assert.Contains("<option selected=\"selected\">TUE</option>", page, StringComparison.Ordinal);
+        Assert.Contains("value=\"04:15\"", page, StringComparison.Ordinal);
+
+        using var bad = await admin.SubmitAsync("/Admin/System", "/Admin/System?handler=Schedule",
+            new Dictionary<string, string> { ["Mode"] = "daily", ["Time"] = "25:99", ["TimeZone"] = "Mars/Olympus" });
+        var html = await bad.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
+        Assert.Matches("id=\"time-error\">[^<]*HH:mm", html);
+        Assert.Matches("id=\"tz-error\">[^<]*is not a time zone this server knows", html);
+        Assert.Contains("<option value=\"daily\" selected=\"selected\">", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"25:99\"", html, StringComparison.Ordinal);
+    }
+
     private static async Task<long> CountAsync(ConnectionsKit kit, string sql)
     {
         await using var db = new NpgsqlConnection(kit.App.Factory.ConnectionString);

@@ -33,23 +33,47 @@ public sealed class IndexModel(AppDbContext db, JobEngine engine, IConfiguration
         public string TimeZone { get; set; } = "UTC";
     }
 
+    /// <summary>What the form shows: the values just posted (after an error), else the schedule in force.</summary>
+    public ScheduleInput Form { get; private set; } = new();
+
+    /// <summary>Field name (Mode, Day, Time, Cron, TimeZone) to the sentence shown under that field.</summary>
+    public Dictionary<string, string> FieldErrors { get; } = new(StringComparer.Ordinal);
+
     public async Task<IActionResult> OnPostScheduleAsync(ScheduleInput schedule, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(schedule);
         var (cron, error) = SystemRefreshSchedule.CronFor(schedule.Mode, schedule.Time, schedule.Day, schedule.Cron);
+        if (error is not null)
+        {
+            var field = schedule.Mode switch
+            {
+                "cron" => nameof(ScheduleInput.Cron),
+                "weekly" when error.Contains("day", StringComparison.OrdinalIgnoreCase) && !error.Contains("HH:mm", StringComparison.Ordinal) => nameof(ScheduleInput.Day),
+                "daily" or "weekly" => nameof(ScheduleInput.Time),
+                _ => nameof(ScheduleInput.Mode),
+            };
+            FieldErrors[field] = error;
+        }
+
         TimeZoneInfo? zone = null;
         if (string.IsNullOrWhiteSpace(schedule.TimeZone))
         {
-            error ??= "Choose a time zone, such as UTC or Europe/Oslo.";
+            FieldErrors[nameof(ScheduleInput.TimeZone)] = "Choose a time zone, such as UTC or Europe/Oslo.";
         }
         else if (!TimeZoneInfo.TryFindSystemTimeZoneById(schedule.TimeZone.Trim(), out zone))
         {
-            error ??= $"'{schedule.TimeZone}' is not a time zone this server knows; use an IANA name such as Europe/Oslo.";
+            FieldErrors[nameof(ScheduleInput.TimeZone)] = $"'{schedule.TimeZone}' is not a time zone this server knows; use an IANA name such as Europe/Oslo.";
         }
 
-        if (error is not null || zone is null)
+        if (FieldErrors.Count > 0 || zone is null)
         {
-            ModelState.AddModelError("schedule", error ?? "Choose a time zone.");
+            foreach (var (field, sentence) in FieldErrors)
+            {
+                ModelState.AddModelError("schedule." + field, sentence);
+            }
+
             await OnGetAsync(null, cancellationToken);
+            Form = schedule;
             return Page();
         }
 
@@ -58,6 +82,29 @@ public sealed class IndexModel(AppDbContext db, JobEngine engine, IConfiguration
         await db.SaveChangesAsync(cancellationToken);
         TempData["Flash"] = cron is null ? "The system refresh is off." : "The system refresh schedule is saved.";
         return RedirectToPage();
+    }
+
+    /// <summary>The schedule in force as the form's choices: daily or weekly at a time when it is one, else its cron.</summary>
+    public static ScheduleInput FormFor((string Cron, string TimeZone, DateTimeOffset? Next)? schedule)
+    {
+        if (schedule is not { } s)
+        {
+            return new ScheduleInput();
+        }
+
+        var daily = System.Text.RegularExpressions.Regex.Match(s.Cron, @"^0 (\d{1,2}) (\d{1,2}) \* \* \?$");
+        if (daily.Success)
+        {
+            return new ScheduleInput { Mode = "daily", Time = $"{int.Parse(daily.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture):00}:{int.Parse(daily.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture):00}", TimeZone = s.TimeZone };
+        }
+
+        var weekly = System.Text.RegularExpressions.Regex.Match(s.Cron, @"^0 (\d{1,2}) (\d{1,2}) \? \* ([A-Z]{3})$");
+        if (weekly.Success)
+        {
+            return new ScheduleInput { Mode = "weekly", Day = weekly.Groups[3].Value, Time = $"{int.Parse(weekly.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture):00}:{int.Parse(weekly.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture):00}", TimeZone = s.TimeZone };
+        }
+
+        return new ScheduleInput { Mode = "cron", Cron = s.Cron, TimeZone = s.TimeZone };
     }
 
     public async Task<IActionResult> OnPostRefreshNowAsync(CancellationToken cancellationToken)
@@ -76,6 +123,7 @@ public sealed class IndexModel(AppDbContext db, JobEngine engine, IConfiguration
         Embedded = string.IsNullOrWhiteSpace(configuration.GetConnectionString(DatabaseOptions.ConnectionStringName));
         Nodes = await engine.NodesAsync(cancellationToken);
         Schedule = await refresh.GetAsync(cancellationToken);
+        Form = FormFor(Schedule);
         Refreshes = await db.Set<SystemRefreshRecord>().AsNoTracking().OrderByDescending(r => r.Id).Take(10).ToListAsync(cancellationToken);
 
         var upper = before ?? long.MaxValue;
