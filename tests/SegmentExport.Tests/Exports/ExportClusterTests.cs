@@ -149,18 +149,7 @@ public sealed class ExportClusterTests(PostgresCluster postgres)
         try
         {
             using var admin = await kit.AdminAsync();
-            await using (var db = new NpgsqlConnection(kit.App.Factory.ConnectionString))
-            {
-                await db.OpenAsync();
-                await using var seed = new NpgsqlCommand($"""
-                    INSERT INTO segments (id, name, description, rules, member_count, created_at, updated_at) OVERRIDING SYSTEM VALUE
-                        VALUES (1, 'everyone', '', '[]', {members}, now(), now());
-                    INSERT INTO profiles (external_id, email, first_name, created_at, updated_at)
-                        SELECT 'p' || n, 'p' || n || '@example.com', 'Name' || n, now(), now() FROM generate_series(1, {members}) n;
-                    INSERT INTO segment_members SELECT 1, id FROM profiles;
-                    """, db);
-                await seed.ExecuteNonQueryAsync();
-            }
+            await SeedMembersAsync(kit, members);
 
             var exports = new List<long>();
             foreach (var platform in Platforms.All)
@@ -282,13 +271,7 @@ public sealed class ExportClusterTests(PostgresCluster postgres)
             using var admin = await kit.AdminAsync();
             var connectionId = await ConnectAsync(admin, platform);
             var sandbox = kit.Sandbox.Platforms.Single(p => p.Name == platform);
-            var listId = platform switch
-            {
-                Platforms.Mailchimp => SegmentExport.Emulators.Mailchimp.MailchimpOptions.NewsletterListId,
-                Platforms.ActiveCampaign => "1",
-                Platforms.ConstantContact => SegmentExport.Emulators.ConstantContact.ConstantContactOptions.NewsletterListId,
-                _ => SegmentExport.Emulators.CampaignMonitor.CampaignMonitorOptions.NewsletterListId,
-            };
+            var listId = ListOf(platform);
             // Each batch takes a while at the platform, so a kill lands mid-run.
             sandbox.Faults.Configure(f => f.Latency = TimeSpan.FromMilliseconds(latencyMs));
             var exportId = await CreateExportAsync(kit, connectionId, listId, platform == Platforms.CampaignMonitor ? "name" : "first_name", members);
@@ -328,21 +311,18 @@ public sealed class ExportClusterTests(PostgresCluster postgres)
 
     private static async Task<long> CreateExportAsync(ConnectionsKit kit, long connectionId, string listId, string nameTarget, int members)
     {
-        await using var db = new NpgsqlConnection(kit.App.Factory.ConnectionString);
-        await db.OpenAsync();
-        await using var command = new NpgsqlCommand($$"""
-            INSERT INTO segments (id, name, description, rules, member_count, created_at, updated_at) OVERRIDING SYSTEM VALUE
-                VALUES (1, 'everyone', '', '[]', 0, now(), now());
-            INSERT INTO profiles (external_id, email, first_name, created_at, updated_at)
-                SELECT 'p' || n, 'p' || n || '@example.com', 'Name' || n, now(), now() FROM generate_series(1, {{members}}) n;
-            INSERT INTO segment_members SELECT 1, id FROM profiles;
-            INSERT INTO exports (name, connection_id, list_id, list_name, mapping, tags, tag_with_segment_names, leavers, schedule, enabled, created_at, updated_at)
-                VALUES ('cluster export', {{connectionId}}, '{{listId}}', 'List', '{"fields": [{"source": "first_name", "target": "{{nameTarget}}"}]}', '[]', false, 'Nothing', 'OnDemand', true, now(), now());
-            INSERT INTO export_segments SELECT id, 1 FROM exports;
-            SELECT id FROM exports;
-            """, db);
-        return (long)(await command.ExecuteScalarAsync())!;
+        await SeedMembersAsync(kit, members);
+        return await AddExportAsync(kit, "cluster export", connectionId, listId, nameTarget);
     }
+
+    /// <summary>Profiles p1..p<paramref name="members"/> (first name Name{n}), all in segment 1.</summary>
+    private static async Task SeedMembersAsync(ConnectionsKit kit, int members) => await kit.ExecuteAsync($"""
+        INSERT INTO segments (id, name, description, rules, member_count, created_at, updated_at) OVERRIDING SYSTEM VALUE
+            VALUES (1, 'everyone', '', '[]', {members}, now(), now());
+        INSERT INTO profiles (external_id, email, first_name, created_at, updated_at)
+            SELECT 'p' || n, 'p' || n || '@example.com', 'Name' || n, now(), now() FROM generate_series(1, {members}) n;
+        INSERT INTO segment_members SELECT 1, id FROM profiles;
+        """);
 
     private sealed class Cluster(ConnectionsKit kit, List<WorkerProcess> workers, ISandboxPlatform platform, string listId, long exportId, IReadOnlyDictionary<string, string?> settings) : IAsyncDisposable
     {
@@ -383,17 +363,9 @@ public sealed class ExportClusterTests(PostgresCluster postgres)
             return (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2));
         }
 
-        public async Task<long> CountAsync(string sql) => Convert.ToInt64(await ScalarObjectAsync(sql), System.Globalization.CultureInfo.InvariantCulture);
+        public Task<long> CountAsync(string sql) => ExportClusterTests.CountAsync(kit, sql);
 
-        public async Task<string> ScalarAsync(string sql) => await ScalarObjectAsync(sql) as string ?? "";
-
-        private async Task<object?> ScalarObjectAsync(string sql)
-        {
-            await using var db = new NpgsqlConnection(kit.App.Factory.ConnectionString);
-            await db.OpenAsync();
-            await using var command = new NpgsqlCommand(sql, db);
-            return await command.ExecuteScalarAsync();
-        }
+        public Task<string> ScalarAsync(string sql) => ScalarTextAsync(kit, sql);
 
         /// <summary>Contacts carried by the platform's batch requests (each request logs how many items it held).</summary>
         public int ContactsCarried() =>
