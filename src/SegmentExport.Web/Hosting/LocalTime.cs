@@ -25,6 +25,15 @@ public static class LocalTime
         return new HtmlString($"<time datetime=\"{iso}\" data-local=\"{(seconds ? "seconds" : "minutes")}\">{text}</time>");
     }
 
+    /// <summary>The day only ("2026-11-22"), the day it is in the browser's zone.</summary>
+    public static IHtmlContent Date(this IHtmlHelper html, DateTimeOffset value)
+    {
+        ArgumentNullException.ThrowIfNull(html);
+        var utc = value.UtcDateTime;
+        var iso = utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        return new HtmlString($"<time datetime=\"{iso}\" data-local=\"date\">{utc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}</time>");
+    }
+
     /// <summary>Time of day to the millisecond (a run's timeline), in the browser's zone.</summary>
     public static IHtmlContent Clock(this IHtmlHelper html, DateTimeOffset value)
     {

@@ -24,7 +24,7 @@ public sealed class Journey2ConnectionsTests(PostgresCluster postgres, JourneyBr
 
         await admin.GotoAsync("/Admin/Connections");
         await admin.SeeAsync("No platforms are connected yet");
-        await admin.FollowAsync("Add connection");
+        await admin.FollowAsync("Add the first connection");
         await admin.FollowAsync("Mailchimp");
         await admin.SeeAsync("Sandbox account.");
         await admin.FillAsync("Display name", "Newsletter (Mailchimp)");

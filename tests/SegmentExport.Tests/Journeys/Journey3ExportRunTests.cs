@@ -48,7 +48,7 @@ public sealed class Journey3ExportRunTests(PostgresCluster postgres, JourneyBrow
         await contributor.GotoAsync("/Data/Exports");
         await contributor.SeeAsync("No exports yet");
         await contributor.ShotAsync("exports-empty");
-        await contributor.FollowAsync("Add export");
+        await contributor.FollowAsync("Add the first export");
 
         var page = contributor.Page;
         await contributor.FillAsync("Name", "VIPs and high value to the newsletter", exact: true);

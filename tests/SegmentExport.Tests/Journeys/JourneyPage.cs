@@ -149,6 +149,58 @@ public sealed partial class JourneyPage(IPage page, string journey, string who)
         }
     });
 
+    /// <summary>
+    /// What falls short of the UI rules on the page as it stands: a non-empty title, exactly one h1, a label (accessible
+    /// name) on every visible input, select and textarea, no sideways page scroll, no list box that scrolls sideways
+    /// (unless marked <c>data-scroll-x</c>), at most one primary button in the content, and every time shown in the
+    /// browser's time zone (no server-rendered "… UTC" date left). Empty when the page passes.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> QualityProblemsAsync() =>
+        await page.EvaluateAsync<string[]>(QualityScript);
+
+    private const string QualityScript = """
+        () => {
+            const problems = [];
+            const visible = el => {
+                const box = el.getBoundingClientRect();
+                const style = getComputedStyle(el);
+                return box.width > 0 && box.height > 0 && style.visibility !== 'hidden' && style.display !== 'none';
+            };
+            const text = el => (el ? el.textContent : '').replace(/\s+/g, ' ').trim();
+            const describe = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.name ? '[name=' + el.name + ']' : '');
+            if (document.title.trim().length === 0) { problems.push('the page has no <title>'); }
+            const h1 = document.querySelectorAll('h1');
+            if (h1.length !== 1) { problems.push('the page has ' + h1.length + ' h1 elements, not one'); }
+            else if (text(h1[0]).length === 0) { problems.push('the h1 is empty'); }
+            for (const el of document.querySelectorAll('input, select, textarea')) {
+                if (el.type === 'hidden' || !visible(el)) { continue; }
+                const labelled = (el.labels && [...el.labels].some(l => text(l).length > 0))
+                    || (el.getAttribute('aria-label') || '').trim().length > 0
+                    || (el.getAttribute('aria-labelledby') || '').split(/\s+/).some(id => text(document.getElementById(id)).length > 0)
+                    || (el.getAttribute('title') || '').trim().length > 0;
+                if (!labelled) { problems.push('no label for ' + describe(el)); }
+            }
+            const scroll = document.documentElement.scrollWidth;
+            if (scroll > window.innerWidth) {
+                // Name the outermost elements that stick out, so the failure says where to look.
+                const wide = [...document.querySelectorAll('body *')].filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5
+                    && !(el.parentElement && el.parentElement.getBoundingClientRect().right > window.innerWidth + 0.5)).slice(0, 3);
+                problems.push('the page is ' + scroll + ' px wide in a ' + window.innerWidth + ' px window (' + wide.map(el => describe(el) + '.' + [...el.classList].join('.')).join(', ') + ')');
+            }
+            for (const box of document.querySelectorAll('.table-responsive')) {
+                if (visible(box) && !box.hasAttribute('data-scroll-x') && box.scrollWidth > box.clientWidth + 1) {
+                    problems.push('a list scrolls sideways in its box (' + box.scrollWidth + ' px in ' + box.clientWidth + ' px)');
+                }
+            }
+            const primary = [...document.querySelectorAll('main .btn-primary')].filter(visible);
+            if (primary.length > 1) { problems.push(primary.length + ' primary buttons: ' + primary.map(text).join(' | ')); }
+            const main = document.querySelector('main');
+            const utc = main ? main.innerText.match(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})? UTC/) : null;
+            if (utc) { problems.push("a time is shown in UTC, not the browser's zone: " + utc[0]); }
+            return problems;
+        }
+        """;
+
     public Task<string> TextAsync(string selector) => page.Locator(selector).InnerTextAsync();
 
     private static string FirstLine(string message)

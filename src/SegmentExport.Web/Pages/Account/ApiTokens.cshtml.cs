@@ -69,9 +69,6 @@ public sealed class ApiTokensModel(ApiTokens tokens, TimeProvider clock) : PageM
         return RedirectToPage();
     }
 
-    public static string When(DateTimeOffset? time) =>
-        time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "–";
-
     public static string ExpiryLabel(int days) => days == 0 ? "Never" : days == 365 ? "1 year" : $"{days} days";
 
     private long UserId => long.Parse(User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)!.Value, CultureInfo.InvariantCulture);

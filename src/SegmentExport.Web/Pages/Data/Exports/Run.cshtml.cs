@@ -11,7 +11,8 @@ namespace SegmentExport.Web.Pages.Data.Exports;
 /// <summary>One run: counts, live progress, timeline, and the rows it could not deliver (paged, filtered, as CSV).</summary>
 public sealed class RunModel(AppDbContext db, ExportControl control, TimeProvider clock) : PageModel
 {
-    private const int PageSize = 50;
+    public const int RowsPerPage = 50;
+    private const int PageSize = RowsPerPage;
     private const int TimelineSize = 200;
 
     public ExportRun Run { get; private set; } = null!;
@@ -44,9 +45,7 @@ public sealed class RunModel(AppDbContext db, ExportControl control, TimeProvide
         EventCount = await db.ExportRunEvents.CountAsync(x => x.RunId == id, cancellationToken);
         Events = (await db.ExportRunEvents.AsNoTracking().Where(x => x.RunId == id).OrderByDescending(x => x.Id).Take(TimelineSize).ToListAsync(cancellationToken))
             .AsEnumerable().Reverse().ToList();
-        Codes = (await db.ExportRunRows.AsNoTracking().Where(r => r.RunId == id).GroupBy(r => r.Code ?? "")
-            .Select(g => new { g.Key, Count = g.Count() }).OrderByDescending(g => g.Count).ToListAsync(cancellationToken))
-            .Select(g => (g.Key, g.Count)).ToList();
+        Codes = await CodesAsync(id, cancellationToken);
         IsFirstPage = after is null;
         var query = Filtered(id);
         if (after is long last)
@@ -60,8 +59,15 @@ public sealed class RunModel(AppDbContext db, ExportControl control, TimeProvide
         return Page();
     }
 
-    /// <summary>What the progress bar polls while the run is queued or running.</summary>
-    public async Task<IActionResult> OnGetProgressAsync(long id, CancellationToken cancellationToken)
+    /// <summary>
+    /// What the run page polls while the run is queued or running, to bring everything it shows up to date without a reload:
+    /// status, bar, every count, the timeline's new events, and (on the first page of rows) the new skipped and rejected rows.
+    /// </summary>
+    /// <param name="afterEvent">The last timeline event the page shows.</param>
+    /// <param name="afterRow">The last row the page shows (0 for none).</param>
+    /// <param name="room">How many more rows fit on the page's first page; negative when the page does not add rows.</param>
+    /// <param name="codesFor">The skipped plus rejected count the page's reason filter was last built for.</param>
+    public async Task<IActionResult> OnGetProgressAsync(long id, long afterEvent, long afterRow, int room, long codesFor, CancellationToken cancellationToken)
     {
         if (await LoadRunAsync(id, cancellationToken) is not { } run)
         {
@@ -69,9 +75,17 @@ public sealed class RunModel(AppDbContext db, ExportControl control, TimeProvide
         }
 
         var p = Progress;
+        var (css, text) = RunView.Badge(run.Status);
+        var events = await db.ExportRunEvents.AsNoTracking().Where(x => x.RunId == id && x.Id > afterEvent).OrderBy(x => x.Id).Take(TimelineSize)
+            .Select(x => new { x.Id, x.At, x.Message }).ToListAsync(cancellationToken);
+        var rows = room < 0 ? [] : await Filtered(id).Where(r => r.Id > afterRow).OrderBy(r => r.Id).Take(Math.Min(room, PageSize) + 1).ToListAsync(cancellationToken);
+        var undelivered = run.Skipped + run.Rejected;
+        var codes = undelivered == codesFor ? null : await CodesAsync(id, cancellationToken);
         return new JsonResult(new
         {
             status = p.Status.ToString(),
+            statusText = text,
+            statusCss = css,
             active = p.Active,
             members = p.Members,
             processed = p.Processed,
@@ -79,10 +93,14 @@ public sealed class RunModel(AppDbContext db, ExportControl control, TimeProvide
             rowsPerSecond = Math.Round(p.RowsPerSecond, 1),
             etaSeconds = p.Remaining is { } left ? (long?)Math.Ceiling(left.TotalSeconds) : null,
             eta = p.Remaining is { } r ? ExportRunProgress.Duration(r) : null,
-            sent = run.Sent,
-            unchanged = run.Unchanged,
-            skipped = run.Skipped,
-            rejected = run.Rejected,
+            text = p.Describe(),
+            error = run.Error,
+            counts = RunView.Counts(run).ToDictionary(c => c.Key, c => c.Value.ToString("N0", System.Globalization.CultureInfo.CurrentCulture)),
+            events = events.Select(e => new { id = e.Id, at = e.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), message = e.Message }),
+            rows = rows.Take(Math.Max(room, 0)).Select(x => new { id = x.Id, email = x.Email, outcome = x.Rejected ? "Rejected" : "Skipped", code = x.Code ?? "", reason = x.Reason }),
+            moreRows = rows.Count > Math.Max(room, 0),
+            undelivered,
+            codes = codes?.Select(c => new { code = c.Code, count = c.Count.ToString("N0", System.Globalization.CultureInfo.CurrentCulture) }),
         });
     }
 
@@ -125,6 +143,12 @@ public sealed class RunModel(AppDbContext db, ExportControl control, TimeProvide
         TempData[answer.Done ? "Flash" : "FlashError"] = answer.Sentence;
         return RedirectToPage(new { id });
     }
+
+    /// <summary>The platform's codes among the run's rows, most frequent first, for the reason filter.</summary>
+    private async Task<List<(string Code, int Count)>> CodesAsync(long id, CancellationToken cancellationToken) =>
+        (await db.ExportRunRows.AsNoTracking().Where(r => r.RunId == id).GroupBy(r => r.Code ?? "")
+            .Select(g => new { g.Key, Count = g.Count() }).OrderByDescending(g => g.Count).ThenBy(g => g.Key).ToListAsync(cancellationToken))
+            .Select(g => (g.Key, g.Count)).ToList();
 
     private IQueryable<ExportRunRow> Filtered(long id)
     {
