@@ -25,6 +25,9 @@ public static class LocalTime
         return new HtmlString($"<time datetime=\"{iso}\" data-local=\"{(seconds ? "seconds" : "minutes")}\">{text}</time>");
     }
 
+    /// <summary>The instant for a <c>data-local-text</c> attribute: local-time.js rewrites the "yyyy-MM-dd HH:mm UTC" in the element's text (an SVG tooltip) into the browser's zone.</summary>
+    public static string Iso(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
     /// <summary>The day only ("2026-11-22"), the day it is in the browser's zone.</summary>
     public static IHtmlContent Date(this IHtmlHelper html, DateTimeOffset value)
     {

@@ -136,6 +136,39 @@ public sealed class PageQualityTests(PostgresCluster postgres, JourneyBrowser br
             await CheckAsync(page, "user-add-errors", "/Admin/Users/Create (with errors)");
         }
 
+        // From the keyboard: the first Tab reaches "Skip to content", and every stop after it, to the end of the page, shows where the focus is.
+        await wide.GotoAsync("/Data/Exports");
+        await wide.StepAsync("Tab through the exports page", async () =>
+        {
+            await wide.Page.Keyboard.PressAsync("Tab");
+            Assert.Equal("Skip to content", await wide.Page.EvaluateAsync<string>("() => document.activeElement.textContent.trim()"));
+            for (var stop = 0; stop < 40; stop++)
+            {
+                var focus = await wide.Page.EvaluateAsync<string>("""
+                    () => {
+                        const el = document.activeElement;
+                        if (el === document.body) { return 'end'; }
+                        const style = getComputedStyle(el);
+                        const box = el.getBoundingClientRect();
+                        const shown = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+                        return shown && box.width > 0 && box.height > 0 ? '' : (el.tagName + ' “' + el.textContent.trim() + '” has no visible focus');
+                    }
+                    """);
+                if (focus == "end")
+                {
+                    Assert.True(stop > 10, $"the keyboard reached only {stop} controls on the exports page");
+                    break;
+                }
+
+                if (focus.Length > 0)
+                {
+                    problems.Add($"1280 px, /Data/Exports, keyboard: {focus}");
+                }
+
+                await wide.Page.Keyboard.PressAsync("Tab");
+            }
+        });
+
         Assert.True(problems.Count == 0, $"{problems.Count} problems on {visited} pages:\n" + string.Join("\n", problems));
     }
 }

@@ -42,4 +42,11 @@
 
     window.SegmentExportTime = { localize: localize };
     document.querySelectorAll('time[data-local]').forEach(localize);
+    // Tooltips (SVG <title>, which cannot hold a <time>): the UTC time in their text becomes the local one.
+    document.querySelectorAll('[data-local-text]').forEach(function (el) {
+        var d = new Date(el.getAttribute('data-local-text'));
+        if (isNaN(d.getTime())) { return; }
+        var local = d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes()) + (zone ? ' ' + zone : '');
+        el.textContent = el.textContent.replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/, local);
+    });
 })();

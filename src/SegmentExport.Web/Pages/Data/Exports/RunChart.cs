@@ -13,7 +13,7 @@ public sealed class RunChart
     public sealed record Bar(double X, double Y, double BarWidth, double BarHeight, double DotY, ExportRun Run)
     {
         public string Label => string.Create(CultureInfo.InvariantCulture,
-            $"Run #{Run.Id} {Run.QueuedAt:yyyy-MM-dd HH:mm} UTC: {Run.Status}, {ExportRunProgress.Duration(Run.FinishedAt - Run.StartedAt)}, {Run.Sent:N0} sent, {Run.Unchanged:N0} unchanged");
+            $"Run #{Run.Id} {Run.QueuedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC: {Run.Status}, {ExportRunProgress.Duration(Run.FinishedAt - Run.StartedAt)}, {Run.Sent:N0} sent, {Run.Unchanged:N0} unchanged");
     }
 
     /// <param name="runs">Finished runs, oldest first.</param>

@@ -12,7 +12,7 @@ public sealed class CountChart
 
     public sealed record Point(double X, double Y, SegmentRefresh Refresh)
     {
-        public string Label => $"{Refresh.RefreshedAt:yyyy-MM-dd HH:mm} UTC: {Refresh.MemberCount:N0} members in {Refresh.DurationMs:N0} ms";
+        public string Label => $"{Refresh.RefreshedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC: {Refresh.MemberCount:N0} members in {Refresh.DurationMs:N0} ms";
     }
 
     public CountChart(IReadOnlyList<SegmentRefresh> history)
