@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using SegmentExport.Destinations;
 using SegmentExport.Web.Data;
+using SegmentExport.Web.Database;
 
 namespace SegmentExport.Web.Exports;
 
@@ -181,6 +182,16 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             {
                 // The run saw every member once: that is the exact count the upper bound stood in for.
                 await ledger.SetAsync("members = $2", cancellationToken, streamed);
+            }
+
+            if (!run.DryRun)
+            {
+                // The next run's member query joins these deliveries: after a first run of a million, plan it on a million.
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                await using var delivered = new NpgsqlCommand("SELECT created + updated FROM export_runs WHERE id = $1", connection);
+                delivered.Parameters.Add(new NpgsqlParameter { Value = run.Id });
+                var count = (long)(await delivered.ExecuteScalarAsync(cancellationToken))!;
+                await Statistics.RefreshAfterBulkChangeAsync(connection, Statistics.ExportDeliveries, count, cancellationToken);
             }
 
             cursor = null;
