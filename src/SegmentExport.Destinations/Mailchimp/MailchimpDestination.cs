@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -126,8 +127,18 @@ public sealed class MailchimpDestination : IDestination
                     throw await _client.FailureAsync(response, "import a batch", ct);
                 }
 
-                var answer = await response.Content.ReadFromJsonAsync<McBatchResponse>(WireJson.SnakeCase, ct);
-                return MailchimpOutcomes.Map(batch.Items, answer!);
+                var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+                McBatchResponse answer;
+                try
+                {
+                    answer = McBatchResponseReader.Read(bytes);
+                }
+                catch (JsonException exception)
+                {
+                    throw new DestinationException(Section, $"Mailchimp answered {(int)response.StatusCode} to a batch with a body this client does not understand.", (int)response.StatusCode, null, exception);
+                }
+
+                return MailchimpOutcomes.Map(batch.Items, answer);
             },
             _logger,
             Section,
