@@ -76,6 +76,7 @@ public sealed class RunProgressLiveTests(PostgresCluster postgres, JourneyBrowse
         await admin.StepAsync("The status switches to finished", () =>
             Assertions.Expect(page.Locator("#run-status")).ToContainTextAsync("Succeeded with rejections", new() { Timeout = 60_000 }));
         await admin.SeeAsync(page.Locator("#run-timeline"), "Finished.");
+        await admin.SeeAsync(page.Locator("#run-node"), " · on ");
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the run page reloaded instead of updating itself");
         await admin.ShotAsync("finished");
 

@@ -39,6 +39,8 @@
             badge.className = 'badge ' + p.statusCss;
             badge.textContent = p.statusText;
         }
+        var node = document.getElementById('run-node');
+        if (node && p.node) { node.textContent = ' · on ' + p.node; }
     }
 
     function setBar(p) {

@@ -95,6 +95,7 @@ public sealed class RunModel(AppDbContext db, ExportControl control, TimeProvide
             eta = p.Remaining is { } r ? ExportRunProgress.Duration(r) : null,
             text = p.Describe(),
             error = run.Error,
+            node = run.Node,
             counts = RunView.Counts(run).ToDictionary(c => c.Key, c => c.Value.ToString("N0", System.Globalization.CultureInfo.CurrentCulture)),
             events = events.Select(e => new { id = e.Id, at = e.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), message = e.Message }),
             rows = rows.Take(Math.Max(room, 0)).Select(x => new { id = x.Id, email = x.Email, outcome = x.Rejected ? "Rejected" : "Skipped", code = x.Code ?? "", reason = x.Reason }),
