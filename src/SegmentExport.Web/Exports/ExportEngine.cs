@@ -331,12 +331,26 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         }
     }
 
+    /// <summary>
+    /// Commits the oldest page once the platform acknowledged it, together with the pages behind it that are already
+    /// acknowledged too (one transaction for several: with ten batches in flight they often finish together), so the
+    /// cursor still never passes a contact the platform has not acknowledged.
+    /// </summary>
     private static async Task<bool> CommitOldestAsync(Queue<(Page Page, Task<BatchTally> Tally)> sending, RunLedger ledger, SemaphoreSlim pageSlots, CancellationToken cancellationToken)
     {
         var (page, sent) = sending.Dequeue();
         var tally = await sent;
+        var pages = 1;
+        while (sending.TryPeek(out var next) && next.Tally.IsCompletedSuccessfully)
+        {
+            sending.Dequeue();
+            tally.Absorb(next.Tally.Result);
+            page = next.Page;
+            pages++;
+        }
+
         var cancelRequested = await ledger.CheckpointAsync(tally, RunPhase.Upsert, page.LastEmail, cancellationToken);
-        pageSlots.Release();
+        pageSlots.Release(pages);
         return cancelRequested;
     }
 

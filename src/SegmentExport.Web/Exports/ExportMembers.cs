@@ -125,7 +125,14 @@ public sealed class ExportMembers(NpgsqlDataSource dataSource, long exportId, lo
 
             // The payload hash straight from the values (what PayloadHash.Of computes from the built contact), so an
             // unchanged member costs no contact: a second run over a million members builds none.
+            // Most emails are stored as they are normalized: one string serves as both (a page holds 40,000 of them).
+            var normalized = reader.GetString(0);
             var email = reader.GetString(1).Trim();
+            if (string.Equals(email, normalized, StringComparison.Ordinal))
+            {
+                email = normalized;
+            }
+
             var hash = new PayloadHash.Builder();
             hash.Add(email);
             for (var i = 0; i < _fields.Length; i++)
@@ -142,10 +149,10 @@ public sealed class ExportMembers(NpgsqlDataSource dataSource, long exportId, lo
             long? delivered = reader.IsDBNull(7) ? null : reader.GetInt64(7);
             if (!buildUnchanged && delivered == hash.Value)
             {
-                return new Member(reader.GetString(0), NotBuilt, hash.Value, delivered);
+                return new Member(normalized, NotBuilt, hash.Value, delivered);
             }
 
-            return new Member(reader.GetString(0), new ContactRecord(email, new FieldValues(Targets, values), tags), hash.Value, delivered);
+            return new Member(normalized, new ContactRecord(email, new FieldValues(Targets, values), tags), hash.Value, delivered);
         }
         finally
         {

@@ -19,6 +19,24 @@ public sealed class BatchTally
     public long RemovedCount { get; set; }
     public long Retries { get; set; }
     public long ToSend { get; set; }
+
+    /// <summary>Adds what a later batch changed, so both commit as one checkpoint.</summary>
+    public void Absorb(BatchTally later)
+    {
+        ArgumentNullException.ThrowIfNull(later);
+        Delivered.AddRange(later.Delivered);
+        Removed.AddRange(later.Removed);
+        Undelivered.AddRange(later.Undelivered);
+        Sent += later.Sent;
+        Created += later.Created;
+        Updated += later.Updated;
+        Unchanged += later.Unchanged;
+        Skipped += later.Skipped;
+        Rejected += later.Rejected;
+        RemovedCount += later.RemovedCount;
+        Retries += later.Retries;
+        ToSend += later.ToSend;
+    }
 }
 
 /// <summary>
