@@ -15,7 +15,17 @@ public enum MemberStatus
 
 internal static class MemberStatuses
 {
-    public static string Wire(MemberStatus status) => status.ToString().ToLowerInvariant();
+    /// <summary>The status as the API writes it: the enum name in lower case.</summary>
+    public static string Wire(MemberStatus status) => status switch
+    {
+        MemberStatus.Subscribed => "subscribed",
+        MemberStatus.Unsubscribed => "unsubscribed",
+        MemberStatus.Cleaned => "cleaned",
+        MemberStatus.Pending => "pending",
+        MemberStatus.Transactional => "transactional",
+        MemberStatus.Archived => "archived",
+        _ => status.ToString().ToLowerInvariant(),
+    };
 
     /// <summary>Parses a status a client may send (archived is a state, not something to send).</summary>
     public static bool TryParseSendable(string? value, out MemberStatus status)
@@ -38,15 +48,31 @@ internal static class MemberStatuses
     /// <summary>subscriber_hash = MD5 of the lower-cased email (provider-apis 1.3A).</summary>
     public static string SubscriberHash(string email)
     {
+        ArgumentNullException.ThrowIfNull(email);
+        if (email.Length > 256)
+        {
 #pragma warning disable CA5351 // Not security: MD5 is how Mailchimp names members, and clients compute the same hash.
-        return Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(email.ToLowerInvariant())));
+            return Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(email.ToLowerInvariant())));
+        }
+
+        // The same bytes as above without the intermediate string and arrays: a member is hashed once, when created.
+        Span<char> lower = stackalloc char[email.Length];
+        email.AsSpan().ToLowerInvariant(lower);
+        Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(email.Length)];
+        var length = Encoding.UTF8.GetBytes(lower, utf8);
+        Span<byte> hash = stackalloc byte[MD5.HashSizeInBytes];
+        MD5.HashData(utf8[..length], hash);
 #pragma warning restore CA5351
+        return Convert.ToHexStringLower(hash);
     }
 }
 
 internal sealed class MailchimpMember(string email, string contactId, DateTimeOffset created)
 {
-    public Lock Sync { get; } = new();
+    private HashSet<string>? _tags;
+
+    /// <summary>The member's lock (the member itself: no extra object per member among a million).</summary>
+    public object Sync => this;
 
     public string Email { get; } = email;
 
@@ -59,11 +85,78 @@ internal sealed class MailchimpMember(string email, string contactId, DateTimeOf
     public MemberStatus Status { get; set; }
 
     /// <summary>Merge values by tag: a string, or a JsonElement for objects such as ADDRESS.</summary>
-    public Dictionary<string, object?> MergeFields { get; } = new(StringComparer.Ordinal);
+    public MergeValues MergeFields { get; } = new();
 
-    public HashSet<string> Tags { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The member's tags, created on first use (most members have none).</summary>
+    public HashSet<string> Tags => _tags ??= new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The tags to read, without creating the set.</summary>
+    public IReadOnlyCollection<string> TagsOrEmpty => (IReadOnlyCollection<string>?)_tags ?? [];
 
     public DateTimeOffset LastChanged { get; set; } = created;
+}
+
+/// <summary>
+/// Merge values by tag, in the order they were first set (as a dictionary without removals enumerates them), ordinal
+/// keys, a later value replacing an earlier one. A small array: members hold two or three values, and a million members
+/// each with a dictionary (three objects) cost the garbage collector more than the lookups ever save.
+/// </summary>
+internal sealed class MergeValues : IEnumerable<KeyValuePair<string, object?>>
+{
+    private KeyValuePair<string, object?>[] _items = [];
+    private int _count;
+
+    public int Count => _count;
+
+    public object? this[string key]
+    {
+        set
+        {
+            var at = IndexOf(key);
+            if (at >= 0)
+            {
+                _items[at] = new(key, value);
+                return;
+            }
+
+            if (_count == _items.Length)
+            {
+                Array.Resize(ref _items, Math.Max(2, _count * 2));
+            }
+
+            _items[_count++] = new(key, value);
+        }
+    }
+
+    public bool ContainsKey(string key) => IndexOf(key) >= 0;
+
+    public bool TryGetValue(string key, out object? value)
+    {
+        var at = IndexOf(key);
+        value = at >= 0 ? _items[at].Value : null;
+        return at >= 0;
+    }
+
+    public object? GetValueOrDefault(string key) => TryGetValue(key, out var value) ? value : null;
+
+    public ReadOnlySpan<KeyValuePair<string, object?>>.Enumerator GetEnumerator() => new ReadOnlySpan<KeyValuePair<string, object?>>(_items, 0, _count).GetEnumerator();
+
+    IEnumerator<KeyValuePair<string, object?>> IEnumerable<KeyValuePair<string, object?>>.GetEnumerator() => _items.Take(_count).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => _items.Take(_count).GetEnumerator();
+
+    private int IndexOf(string key)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            if (string.Equals(_items[i].Key, key, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }
 
 internal sealed record MergeField(int MergeId, string Tag, string Name, string Type, bool Required, string DefaultValue, int DisplayOrder, IReadOnlyList<string> Choices);
@@ -104,6 +197,9 @@ internal sealed class MailchimpList(string id, string name, DateTimeOffset creat
     public ConcurrentDictionary<int, StaticSegment> SegmentsById { get; } = new();
 
     public IReadOnlyList<MergeField> MergeFields => Volatile.Read(ref _mergeFields);
+
+    /// <summary>The same fields as an array, to walk without an enumerator per member.</summary>
+    public MergeField[] MergeFieldArray => Volatile.Read(ref _mergeFields);
 
     public int Count(MemberStatus status) => Volatile.Read(ref _counts[(int)status]);
 

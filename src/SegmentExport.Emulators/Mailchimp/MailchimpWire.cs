@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
+using SegmentExport.Emulators.Common;
 
 namespace SegmentExport.Emulators.Mailchimp;
 
@@ -22,7 +24,9 @@ internal sealed class BatchMember
 
     public string? StatusIfNew { get; set; }
 
-    public Dictionary<string, JsonElement>? MergeFields { get; set; }
+    /// <summary>Merge values by tag: a string, null, or a JsonElement for anything else (ADDRESS objects, numbers).</summary>
+    [JsonConverter(typeof(MergeValuesConverter))]
+    public MergeValues? MergeFields { get; set; }
 
     public Dictionary<string, bool>? Interests { get; set; }
 
@@ -32,6 +36,39 @@ internal sealed class BatchMember
 
     /// <summary>UNCONFIRMED (provider-apis 1.3A): per-member tags in batch members; accepted as tag names.</summary>
     public List<string>? Tags { get; set; }
+}
+
+/// <summary>
+/// Reads <c>merge_fields</c> without a JsonDocument per string value: strings stay strings, null stays null, anything
+/// else (objects such as ADDRESS, numbers) becomes a JsonElement, as a <c>Dictionary&lt;string, JsonElement&gt;</c> would hold it.
+/// </summary>
+internal sealed class MergeValuesConverter : JsonConverter<MergeValues>
+{
+    public override MergeValues Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("merge_fields must be an object.");
+        }
+
+        var values = new MergeValues();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var tag = reader.GetString()!;
+            reader.Read();
+            values[tag] = reader.TokenType switch
+            {
+                JsonTokenType.String => reader.GetString(),
+                JsonTokenType.Null => null,
+                _ => JsonElement.ParseValue(ref reader),
+            };
+        }
+
+        return values;
+    }
+
+    public override void Write(Utf8JsonWriter writer, MergeValues value, JsonSerializerOptions options) =>
+        throw new NotSupportedException("merge_fields requests are read only.");
 }
 
 internal sealed class MergeFieldRequest
@@ -89,42 +126,9 @@ internal static class MailchimpWire
 {
     public static string Time(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture);
 
-    public static object Member(MailchimpList list, MailchimpMember m, MailchimpList? segmentsOf = null)
-    {
-        lock (m.Sync)
-        {
-            var tags = m.Tags.Select(t => new { id = (segmentsOf ?? list).SegmentsByName.TryGetValue(t, out var s) ? s.Id : 0, name = t }).ToList();
-            return new
-            {
-                id = m.Hash,
-                email_address = m.Email,
-                unique_email_id = m.Hash[..10],
-                contact_id = m.ContactId,
-                full_name = string.Join(' ', new[] { m.MergeFields.GetValueOrDefault("FNAME") as string, m.MergeFields.GetValueOrDefault("LNAME") as string }.Where(s => !string.IsNullOrEmpty(s))),
-                web_id = Math.Abs(m.Hash.GetHashCode(StringComparison.Ordinal) % 100_000_000),
-                email_type = "html",
-                status = MemberStatuses.Wire(m.Status),
-                merge_fields = new Dictionary<string, object?>(m.MergeFields, StringComparer.Ordinal),
-                interests = new Dictionary<string, bool>(),
-                stats = new { avg_open_rate = 0, avg_click_rate = 0 },
-                ip_signup = "",
-                timestamp_signup = "",
-                ip_opt = "",
-                timestamp_opt = Time(m.Created),
-                member_rating = 2,
-                last_changed = Time(m.LastChanged),
-                language = "",
-                vip = false,
-                email_client = "",
-                location = new { latitude = 0, longitude = 0, gmtoff = 0, dstoff = 0, country_code = "", timezone = "" },
-                source = "API - Generic",
-                tags_count = tags.Count,
-                tags,
-                list_id = list.Id,
-                _links = Array.Empty<object>(),
-            };
-        }
-    }
+    /// <summary>A member as the API returns it, written now (under the member's lock) and embedded verbatim later.</summary>
+    public static RawJson Member(MailchimpList list, MailchimpMember m, MailchimpList? segmentsOf = null) =>
+        RawJson.Of((list, m, segmentsOf), static (writer, s) => MailchimpMemberJson.Write(writer, s.list, s.m, s.segmentsOf, null));
 
     public static object List(MailchimpList l, MailchimpOptions options) => new
     {
