@@ -146,7 +146,7 @@ public sealed partial class MailchimpEmulator : ISandboxPlatform
 
             foreach (var contact in seed.Contacts)
             {
-                var member = new MailchimpMember(contact.Email, NextId().ToString(System.Globalization.CultureInfo.InvariantCulture), now)
+                var member = new MailchimpMember(contact.Email, NextId(), now)
                 {
                     Status = MemberStatuses.ParseSeed(contact.Status),
                 };

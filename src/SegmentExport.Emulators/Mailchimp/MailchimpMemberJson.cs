@@ -17,12 +17,18 @@ internal static class MailchimpMemberJson
         lock (m.Sync)
         {
             w.WriteStartObject();
-            w.WriteString("id"u8, m.Hash);
+            Span<char> hash = stackalloc char[32];
+            MemberStatuses.HashText(m.HashValue, hash);
+            w.WriteString("id"u8, hash);
             w.WriteString("email_address"u8, m.Email);
-            w.WriteString("unique_email_id"u8, m.Hash.AsSpan(0, 10));
-            w.WriteString("contact_id"u8, m.ContactId);
+            w.WriteString("unique_email_id"u8, hash[..10]);
+            Span<char> contactId = stackalloc char[11];
+            m.ContactNumber.TryFormat(contactId, out var idLength, provider: CultureInfo.InvariantCulture);
+            w.WriteString("contact_id"u8, contactId[..idLength]);
             WriteFullName(w, m);
-            w.WriteNumber("web_id"u8, Math.Abs(m.Hash.GetHashCode(StringComparison.Ordinal) % 100_000_000));
+
+            // string.GetHashCode(span) is the hash of the equal string: web_id is derived from the hash text as before.
+            w.WriteNumber("web_id"u8, Math.Abs(string.GetHashCode(hash) % 100_000_000));
             w.WriteString("email_type"u8, "html"u8);
             w.WriteString("status"u8, MemberStatuses.Wire(m.Status));
             w.WriteStartObject("merge_fields"u8);

@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using System.Security.Cryptography;
+using SegmentExport.Emulators.Common;
 using System.Text;
 
 namespace SegmentExport.Emulators.Mailchimp;
@@ -45,29 +48,60 @@ internal static class MemberStatuses
     public static MemberStatus ParseSeed(string value) =>
         value.Length == 0 ? MemberStatus.Subscribed : Enum.Parse<MemberStatus>(value, ignoreCase: true);
 
-    /// <summary>subscriber_hash = MD5 of the lower-cased email (provider-apis 1.3A).</summary>
-    public static string SubscriberHash(string email)
+    /// <summary>subscriber_hash = MD5 of the lower-cased email (provider-apis 1.3A), as 32 lower-case hex digits.</summary>
+    public static string SubscriberHash(string email) => HashText(SubscriberHashValue(email));
+
+    /// <summary>The subscriber hash as a number: its 16 bytes, big-endian, so its hex form is the hash's.</summary>
+    public static UInt128 SubscriberHashValue(string email)
     {
         ArgumentNullException.ThrowIfNull(email);
+        Span<byte> hash = stackalloc byte[MD5.HashSizeInBytes];
+#pragma warning disable CA5351 // Not security: MD5 is how Mailchimp names members, and clients compute the same hash.
         if (email.Length > 256)
         {
-#pragma warning disable CA5351 // Not security: MD5 is how Mailchimp names members, and clients compute the same hash.
-            return Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(email.ToLowerInvariant())));
+            MD5.HashData(Encoding.UTF8.GetBytes(email.ToLowerInvariant()), hash);
+        }
+        else
+        {
+            // The same bytes without an intermediate string or array: a member is hashed once, when created.
+            Span<char> lower = stackalloc char[email.Length];
+            email.AsSpan().ToLowerInvariant(lower);
+            Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(email.Length)];
+            var length = Encoding.UTF8.GetBytes(lower, utf8);
+            MD5.HashData(utf8[..length], hash);
+        }
+#pragma warning restore CA5351
+
+        return BinaryPrimitives.ReadUInt128BigEndian(hash);
+    }
+
+    public static string HashText(UInt128 hash) => hash.ToString("x32", CultureInfo.InvariantCulture);
+
+    /// <summary>Writes the 32 hex digits of <paramref name="hash"/> into <paramref name="text"/>.</summary>
+    public static void HashText(UInt128 hash, Span<char> text) => hash.TryFormat(text, out _, "x32", CultureInfo.InvariantCulture);
+
+    /// <summary>A subscriber hash from a path: exactly 32 hex digits, either case (as the old case-insensitive lookup).</summary>
+    public static bool TryParseHash(string text, out UInt128 hash)
+    {
+        hash = default;
+        if (text.Length != 32)
+        {
+            return false;
         }
 
-        // The same bytes as above without the intermediate string and arrays: a member is hashed once, when created.
-        Span<char> lower = stackalloc char[email.Length];
-        email.AsSpan().ToLowerInvariant(lower);
-        Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(email.Length)];
-        var length = Encoding.UTF8.GetBytes(lower, utf8);
-        Span<byte> hash = stackalloc byte[MD5.HashSizeInBytes];
-        MD5.HashData(utf8[..length], hash);
-#pragma warning restore CA5351
-        return Convert.ToHexStringLower(hash);
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiHexDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return UInt128.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out hash);
     }
 }
 
-internal sealed class MailchimpMember(string email, string contactId, DateTimeOffset created)
+internal sealed class MailchimpMember(string email, int contactId, DateTimeOffset created)
 {
     private HashSet<string>? _tags;
 
@@ -76,9 +110,14 @@ internal sealed class MailchimpMember(string email, string contactId, DateTimeOf
 
     public string Email { get; } = email;
 
-    public string Hash { get; } = MemberStatuses.SubscriberHash(email);
+    /// <summary>The subscriber hash as a number (no 32-character string kept per member); <see cref="Hash"/> is its text.</summary>
+    public UInt128 HashValue { get; } = MemberStatuses.SubscriberHashValue(email);
 
-    public string ContactId { get; } = contactId;
+    public string Hash => MemberStatuses.HashText(HashValue);
+
+    public int ContactNumber { get; } = contactId;
+
+    public string ContactId => ContactNumber.ToString(CultureInfo.InvariantCulture);
 
     public DateTimeOffset Created { get; } = created;
 
@@ -183,10 +222,10 @@ internal sealed class MailchimpList(string id, string name, DateTimeOffset creat
 
     public DateTimeOffset Created { get; } = created;
 
-    public ConcurrentDictionary<string, MailchimpMember> Members { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public ShardedMap<string, MailchimpMember> Members { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Members by subscriber hash, for the single-member endpoints.</summary>
-    public ConcurrentDictionary<string, MailchimpMember> ByHash { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public ShardedMap<UInt128, MailchimpMember> ByHash { get; } = new();
 
     /// <summary>Emails permanently deleted: re-adding them gives "Forgotten Email Not Subscribed" (provider-apis 1.5).</summary>
     public ConcurrentDictionary<string, byte> Forgotten { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -222,7 +261,7 @@ internal sealed class MailchimpList(string id, string name, DateTimeOffset creat
             return false;
         }
 
-        ByHash[member.Hash] = member;
+        ByHash.Set(member.HashValue, member);
         Interlocked.Increment(ref _counts[(int)member.Status]);
         lock (_orderLock)
         {
@@ -247,12 +286,12 @@ internal sealed class MailchimpList(string id, string name, DateTimeOffset creat
 
     public bool Forget(MailchimpMember member)
     {
-        if (!Members.TryRemove(new KeyValuePair<string, MailchimpMember>(member.Email, member)))
+        if (!Members.TryRemove(member.Email, member))
         {
             return false;
         }
 
-        ByHash.TryRemove(member.Hash, out _);
+        ByHash.TryRemove(member.HashValue, out _);
         Interlocked.Decrement(ref _counts[(int)member.Status]);
         Forgotten[member.Email] = 0;
         return true;

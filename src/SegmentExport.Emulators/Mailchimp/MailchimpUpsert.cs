@@ -60,7 +60,7 @@ internal static class MailchimpUpsert
                 return UpsertResult.Fail("Invalid Resource", "Your merge fields were invalid.", field: missing, fieldMessage: "Please enter a value");
             }
 
-            var member = new MailchimpMember(email, emulator.NextId().ToString(System.Globalization.CultureInfo.InvariantCulture), now) { Status = status.Value };
+            var member = new MailchimpMember(email, emulator.NextId(), now) { Status = status.Value };
             ApplyValues(emulator, list, member, input, now);
             if (list.TryAdd(member))
             {
