@@ -137,14 +137,15 @@ internal sealed class RawJson(byte[] utf8)
     public byte[] Utf8 { get; } = utf8;
 
     /// <summary>Writes one value with <paramref name="write"/> into an exact-size array.</summary>
-    public static RawJson Of<TState>(TState state, Action<Utf8JsonWriter, TState> write)
+    public static RawJson Of<TState>(TState state, Action<JsonText, TState> write)
     {
+        ArgumentNullException.ThrowIfNull(write);
         var buffer = new PooledBuffer(1024);
         try
         {
-            using (var writer = JsonWriting.Create(buffer))
+            using (var text = new JsonText(buffer))
             {
-                write(writer, state);
+                write(text, state);
             }
 
             return new RawJson(buffer.Written.ToArray());
@@ -199,5 +200,91 @@ internal static class JsonWriting
                 JsonSerializer.Serialize(writer, value, value.GetType(), SandboxJson.Verbatim);
                 break;
         }
+    }
+}
+
+/// <summary>
+/// Hand-written JSON for the hottest responses: constant parts are copied as bytes, and strings are escaped exactly as
+/// <see cref="Utf8JsonWriter"/> with <see cref="SandboxJson.Verbatim"/>'s encoder escapes them (the common case, a
+/// string the encoder leaves alone, is copied; any other goes through a writer). Callers write the structure (braces,
+/// commas, names) themselves, so the output is only as valid as they make it.
+/// </summary>
+internal sealed class JsonText(PooledBuffer output) : IDisposable
+{
+    private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+    private Utf8JsonWriter? _writer;
+
+    public PooledBuffer Output => output;
+
+    public void Raw(ReadOnlySpan<byte> utf8) => output.Write(utf8);
+
+    public void Raw(byte utf8) => output.Write(utf8);
+
+    /// <summary>A JSON string literal (quotes included).</summary>
+    public void String(ReadOnlySpan<char> value)
+    {
+        var span = output.GetSpan((value.Length * 3) + 2);
+        span[0] = (byte)'"';
+        var status = System.Text.Unicode.Utf8.FromUtf16(value, span[1..], out _, out var written, replaceInvalidSequences: false);
+        if (status == OperationStatus.Done && Encoder.FindFirstCharacterToEncodeUtf8(span.Slice(1, written)) < 0)
+        {
+            span[written + 1] = (byte)'"';
+            output.Advance(written + 2);
+            return;
+        }
+
+        var writer = Writer();
+        writer.WriteStringValue(value);
+        writer.Flush();
+    }
+
+    /// <summary>A property name and its colon.</summary>
+    public void Name(ReadOnlySpan<char> name)
+    {
+        String(name);
+        output.Write((byte)':');
+    }
+
+    public void Number(long value)
+    {
+        var span = output.GetSpan(24);
+        value.TryFormat(span, out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+        output.Advance(written);
+    }
+
+    /// <summary>A value as the serializer writes an <c>object</c>: null, strings, JSON elements, anything else serialized.</summary>
+    public void Value(object? value)
+    {
+        switch (value)
+        {
+            case null:
+                output.Write("null"u8);
+                break;
+            case string s:
+                String(s);
+                break;
+            default:
+                var writer = Writer();
+                JsonWriting.WriteValue(writer, value);
+                writer.Flush();
+                break;
+        }
+    }
+
+    public void Dispose() => _writer?.Dispose();
+
+    /// <summary>A writer positioned at the end of the output, for one top-level value.</summary>
+    private Utf8JsonWriter Writer()
+    {
+        if (_writer is null)
+        {
+            _writer = JsonWriting.Create(output);
+        }
+        else
+        {
+            _writer.Reset(output);
+        }
+
+        return _writer;
     }
 }

@@ -18,126 +18,112 @@ internal static class MailchimpBatch
     public static IResult Run(MailchimpEmulator mc, MailchimpList list, BatchSubscribeRequest request, bool skipMergeValidation, bool skipDuplicateCheck)
     {
         var members = request.Members!;
-        var created = new MemberArray(members.Count * MemberBytes);
-        var updated = new MemberArray(1024);
+        using var created = new MemberArray(members.Count * MemberBytes);
+        using var updated = new MemberArray(1024);
         var errors = new List<BatchError>();
         var times = new TimeText();
         var seen = new HashSet<string>(members.Count, StringComparer.OrdinalIgnoreCase);
-        try
+        foreach (var member in members)
         {
-            foreach (var member in members)
+            var email = member.EmailAddress?.Trim() ?? "";
+            if (!seen.Add(email))
             {
-                var email = member.EmailAddress?.Trim() ?? "";
-                if (!seen.Add(email))
+                // skip_duplicate_check=true: the first occurrence wins silently; otherwise the repeat is an error.
+                if (!skipDuplicateCheck)
                 {
-                    // skip_duplicate_check=true: the first occurrence wins silently; otherwise the repeat is an error.
-                    if (!skipDuplicateCheck)
-                    {
-                        errors.Add(new BatchError(email, $"{email} is a duplicate of another member in this request.", "ERROR_GENERIC", null, null));
-                    }
+                    errors.Add(new BatchError(email, $"{email} is a duplicate of another member in this request.", "ERROR_GENERIC", null, null));
+                }
 
+                continue;
+            }
+
+            MemberStatus? status = null;
+            if (member.Status is not null)
+            {
+                if (!MemberStatuses.TryParseSendable(member.Status, out var parsed))
+                {
+                    errors.Add(new BatchError(email, $"'{member.Status}' is not a valid status.", "ERROR_GENERIC", "status", "Data presented is not one of the accepted values"));
                     continue;
                 }
 
-                MemberStatus? status = null;
-                if (member.Status is not null)
-                {
-                    if (!MemberStatuses.TryParseSendable(member.Status, out var parsed))
-                    {
-                        errors.Add(new BatchError(email, $"'{member.Status}' is not a valid status.", "ERROR_GENERIC", "status", "Data presented is not one of the accepted values"));
-                        continue;
-                    }
-
-                    status = parsed;
-                }
-
-                MemberStatus? statusIfNew = MemberStatuses.TryParseSendable(member.StatusIfNew, out var ifNew) ? ifNew : null;
-                var input = new MemberInput(email, status, statusIfNew, member.MergeFields, member.Tags, request.SyncTags);
-                var result = MailchimpUpsert.Apply(mc, list, input, request.UpdateExisting, skipMergeValidation);
-                switch (result.Outcome)
-                {
-                    case UpsertOutcome.Created:
-                        created.Add(list, result.Member!, times);
-                        break;
-                    case UpsertOutcome.Updated:
-                        updated.Add(list, result.Member!, times);
-                        break;
-                    default:
-                        errors.Add(new BatchError(email, result.Error!, result.ErrorCode, result.Field, result.FieldMessage));
-                        break;
-                }
+                status = parsed;
             }
 
-            var body = new PooledBuffer(created.Buffer.Length + updated.Buffer.Length + 512 + (errors.Count * 256));
-            using (var writer = JsonWriting.Create(body))
+            MemberStatus? statusIfNew = MemberStatuses.TryParseSendable(member.StatusIfNew, out var ifNew) ? ifNew : null;
+            var input = new MemberInput(email, status, statusIfNew, member.MergeFields, member.Tags, request.SyncTags);
+            var result = MailchimpUpsert.Apply(mc, list, input, request.UpdateExisting, skipMergeValidation);
+            switch (result.Outcome)
+            {
+                case UpsertOutcome.Created:
+                    created.Add(list, result.Member!, times);
+                    break;
+                case UpsertOutcome.Updated:
+                    updated.Add(list, result.Member!, times);
+                    break;
+                default:
+                    errors.Add(new BatchError(email, result.Error!, result.ErrorCode, result.Field, result.FieldMessage));
+                    break;
+            }
+        }
+
+        var body = new PooledBuffer(created.Buffer.Length + updated.Buffer.Length + 512 + (errors.Count * 256));
+        using (var writer = JsonWriting.Create(body))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("new_members"u8);
+            writer.WriteRawValue(created.Close(), skipInputValidation: true);
+            writer.WritePropertyName("updated_members"u8);
+            writer.WriteRawValue(updated.Close(), skipInputValidation: true);
+            writer.WriteStartArray("errors"u8);
+            foreach (var error in errors)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName("new_members"u8);
-                writer.WriteRawValue(created.Close(), skipInputValidation: true);
-                writer.WritePropertyName("updated_members"u8);
-                writer.WriteRawValue(updated.Close(), skipInputValidation: true);
-                writer.WriteStartArray("errors"u8);
-                foreach (var error in errors)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("email_address"u8, error.Email);
-                    writer.WriteString("error"u8, error.Error);
-                    writer.WriteString("error_code"u8, error.Code);
-                    writer.WriteString("field"u8, error.Field ?? "");
-                    writer.WriteString("field_message"u8, error.FieldMessage ?? "");
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-                writer.WriteNumber("total_created"u8, created.Count);
-                writer.WriteNumber("total_updated"u8, updated.Count);
-                writer.WriteNumber("error_count"u8, errors.Count);
-                writer.WriteStartArray("_links"u8);
-                writer.WriteEndArray();
+                writer.WriteString("email_address"u8, error.Email);
+                writer.WriteString("error"u8, error.Error);
+                writer.WriteString("error_code"u8, error.Code);
+                writer.WriteString("field"u8, error.Field ?? "");
+                writer.WriteString("field_message"u8, error.FieldMessage ?? "");
                 writer.WriteEndObject();
             }
 
-            return new JsonChunksResult(StatusCodes.Status200OK).Add(body);
+            writer.WriteEndArray();
+            writer.WriteNumber("total_created"u8, created.Count);
+            writer.WriteNumber("total_updated"u8, updated.Count);
+            writer.WriteNumber("error_count"u8, errors.Count);
+            writer.WriteStartArray("_links"u8);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
-        finally
-        {
-            created.Buffer.Return();
-            updated.Buffer.Return();
-        }
+
+        return new JsonChunksResult(StatusCodes.Status200OK).Add(body);
     }
 
     private sealed record BatchError(string Email, string Error, string Code, string? Field, string? FieldMessage);
 
     /// <summary>One JSON array of members, written member by member as the batch is applied.</summary>
-    private sealed class MemberArray(int capacity)
+    private sealed class MemberArray : IDisposable
     {
-        private Utf8JsonWriter? _writer;
+        private readonly JsonText _json;
 
-        public PooledBuffer Buffer { get; } = new(capacity);
+        public MemberArray(int capacity)
+        {
+            Buffer = new PooledBuffer(capacity);
+            _json = new JsonText(Buffer);
+        }
+
+        public PooledBuffer Buffer { get; }
 
         public int Count { get; private set; }
 
         public void Add(MailchimpList list, MailchimpMember member, TimeText times)
         {
             Buffer.Write(Count++ == 0 ? (byte)'[' : (byte)',');
-            if (_writer is null)
-            {
-                _writer = JsonWriting.Create(Buffer);
-            }
-            else
-            {
-                // A fresh top-level value each time: the separators are written above.
-                _writer.Reset(Buffer);
-            }
-
-            MailchimpMemberJson.Write(_writer, list, member, null, times);
-            _writer.Flush();
+            MailchimpMemberJson.Write(_json, list, member, null, times);
         }
 
         /// <summary>The array's bytes, brackets included.</summary>
         public ReadOnlySpan<byte> Close()
         {
-            _writer?.Dispose();
             if (Count == 0)
             {
                 Buffer.Write((byte)'[');
@@ -145,6 +131,12 @@ internal static class MailchimpBatch
 
             Buffer.Write((byte)']');
             return Buffer.Written.Span;
+        }
+
+        public void Dispose()
+        {
+            _json.Dispose();
+            Buffer.Return();
         }
     }
 }

@@ -1,103 +1,101 @@
 using System.Globalization;
+using SegmentExport.Emulators.Common;
 
 namespace SegmentExport.Emulators.Mailchimp;
 
 /// <summary>
-/// Writes a member object (provider-apis 1.3A) straight to a <see cref="Utf8JsonWriter"/>: batch subscribe returns 500
-/// full members per call, and building them as anonymous objects for the serializer cost more than everything else.
-/// The member names, order and values are those of the anonymous object this replaced.
+/// Writes a member object (provider-apis 1.3A) as bytes: batch subscribe returns 500 full members per call, and
+/// building them as anonymous objects for the serializer cost more than everything else the emulator did. The member
+/// names, order and values are those of the anonymous object this replaced (member by member, byte for byte).
 /// </summary>
 internal static class MailchimpMemberJson
 {
     /// <summary>Writes one member under its lock, so the object is a consistent snapshot.</summary>
     /// <param name="times">Formatted timestamps to reuse across the members of one response (null: format each).</param>
-    public static void Write(Utf8JsonWriter w, MailchimpList list, MailchimpMember m, MailchimpList? segmentsOf, TimeText? times)
+    public static void Write(JsonText json, MailchimpList list, MailchimpMember m, MailchimpList? segmentsOf, TimeText? times)
     {
         times ??= new TimeText();
+        Span<byte> hash = stackalloc byte[32];
         lock (m.Sync)
         {
-            w.WriteStartObject();
-            Span<char> hash = stackalloc char[32];
             MemberStatuses.HashText(m.HashValue, hash);
-            w.WriteString("id"u8, hash);
-            w.WriteString("email_address"u8, m.Email);
-            w.WriteString("unique_email_id"u8, hash[..10]);
-            Span<char> contactId = stackalloc char[11];
-            m.ContactNumber.TryFormat(contactId, out var idLength, provider: CultureInfo.InvariantCulture);
-            w.WriteString("contact_id"u8, contactId[..idLength]);
-            WriteFullName(w, m);
+            json.Raw("{\"id\":\""u8);
+            json.Raw(hash);
+            json.Raw("\",\"email_address\":"u8);
+            json.String(m.Email);
+            json.Raw(",\"unique_email_id\":\""u8);
+            json.Raw(hash[..10]);
+            json.Raw("\",\"contact_id\":\""u8);
+            json.Number(m.ContactNumber);
+            json.Raw("\",\"full_name\":"u8);
+            WriteFullName(json, m);
 
-            // string.GetHashCode(span) is the hash of the equal string: web_id is derived from the hash text as before.
-            w.WriteNumber("web_id"u8, Math.Abs(string.GetHashCode(hash) % 100_000_000));
-            w.WriteString("email_type"u8, "html"u8);
-            w.WriteString("status"u8, MemberStatuses.Wire(m.Status));
-            w.WriteStartObject("merge_fields"u8);
+            // Marvin hash of the hash text, as string.GetHashCode gave for the string this used to be.
+            Span<char> hashChars = stackalloc char[32];
+            for (var i = 0; i < 32; i++)
+            {
+                hashChars[i] = (char)hash[i];
+            }
+
+            json.Raw(",\"web_id\":"u8);
+            json.Number(Math.Abs(string.GetHashCode(hashChars) % 100_000_000));
+            json.Raw(",\"email_type\":\"html\",\"status\":"u8);
+            json.String(MemberStatuses.Wire(m.Status));
+            json.Raw(",\"merge_fields\":{"u8);
+            var first = true;
             foreach (var (tag, value) in m.MergeFields)
             {
-                w.WritePropertyName(tag);
-                Common.JsonWriting.WriteValue(w, value);
+                if (!first)
+                {
+                    json.Raw((byte)',');
+                }
+
+                first = false;
+                json.Name(tag);
+                json.Value(value);
             }
 
-            w.WriteEndObject();
-            w.WriteStartObject("interests"u8);
-            w.WriteEndObject();
-            w.WriteStartObject("stats"u8);
-            w.WriteNumber("avg_open_rate"u8, 0);
-            w.WriteNumber("avg_click_rate"u8, 0);
-            w.WriteEndObject();
-            w.WriteString("ip_signup"u8, ""u8);
-            w.WriteString("timestamp_signup"u8, ""u8);
-            w.WriteString("ip_opt"u8, ""u8);
-            w.WriteString("timestamp_opt"u8, times.Format(m.Created));
-            w.WriteNumber("member_rating"u8, 2);
-            w.WriteString("last_changed"u8, times.Format(m.LastChanged));
-            w.WriteString("language"u8, ""u8);
-            w.WriteBoolean("vip"u8, false);
-            w.WriteString("email_client"u8, ""u8);
-            w.WriteStartObject("location"u8);
-            w.WriteNumber("latitude"u8, 0);
-            w.WriteNumber("longitude"u8, 0);
-            w.WriteNumber("gmtoff"u8, 0);
-            w.WriteNumber("dstoff"u8, 0);
-            w.WriteString("country_code"u8, ""u8);
-            w.WriteString("timezone"u8, ""u8);
-            w.WriteEndObject();
-            w.WriteString("source"u8, "API - Generic"u8);
+            json.Raw("},\"interests\":{},\"stats\":{\"avg_open_rate\":0,\"avg_click_rate\":0},\"ip_signup\":\"\",\"timestamp_signup\":\"\",\"ip_opt\":\"\",\"timestamp_opt\":\""u8);
+            json.Raw(times.Format(m.Created));
+            json.Raw("\",\"member_rating\":2,\"last_changed\":\""u8);
+            json.Raw(times.Format(m.LastChanged));
+            json.Raw("\",\"language\":\"\",\"vip\":false,\"email_client\":\"\",\"location\":{\"latitude\":0,\"longitude\":0,\"gmtoff\":0,\"dstoff\":0,\"country_code\":\"\",\"timezone\":\"\"},\"source\":\"API - Generic\",\"tags_count\":"u8);
             var tags = m.TagsOrEmpty;
-            w.WriteNumber("tags_count"u8, tags.Count);
-            w.WriteStartArray("tags"u8);
+            json.Number(tags.Count);
+            json.Raw(",\"tags\":["u8);
             var segments = (segmentsOf ?? list).SegmentsByName;
+            first = true;
             foreach (var tag in tags)
             {
-                w.WriteStartObject();
-                w.WriteNumber("id"u8, segments.TryGetValue(tag, out var segment) ? segment.Id : 0);
-                w.WriteString("name"u8, tag);
-                w.WriteEndObject();
+                json.Raw(first ? "{\"id\":"u8 : ",{\"id\":"u8);
+                first = false;
+                json.Number(segments.TryGetValue(tag, out var segment) ? segment.Id : 0);
+                json.Raw(",\"name\":"u8);
+                json.String(tag);
+                json.Raw((byte)'}');
             }
 
-            w.WriteEndArray();
-            w.WriteString("list_id"u8, list.Id);
-            w.WriteStartArray("_links"u8);
-            w.WriteEndArray();
-            w.WriteEndObject();
+            json.Raw("],\"list_id\":"u8);
+            json.String(list.Id);
+            json.Raw(",\"_links\":[]}"u8);
         }
     }
 
     /// <summary><c>full_name</c>: FNAME and LNAME (when they are non-empty strings) joined by a space.</summary>
-    private static void WriteFullName(Utf8JsonWriter w, MailchimpMember m)
+    private static void WriteFullName(JsonText json, MailchimpMember m)
     {
         var first = m.MergeFields.GetValueOrDefault("FNAME") as string;
         var last = m.MergeFields.GetValueOrDefault("LNAME") as string;
         if (string.IsNullOrEmpty(first) || string.IsNullOrEmpty(last))
         {
-            w.WriteString("full_name"u8, string.IsNullOrEmpty(first) ? last ?? "" : first);
+            json.String(string.IsNullOrEmpty(first) ? last ?? "" : first);
             return;
         }
 
         var length = first.Length + 1 + last.Length;
         if (length > 256)
         {
-            w.WriteString("full_name"u8, first + " " + last);
+            json.String(first + " " + last);
             return;
         }
 
@@ -105,22 +103,22 @@ internal static class MailchimpMemberJson
         first.CopyTo(name);
         name[first.Length] = ' ';
         last.CopyTo(name[(first.Length + 1)..]);
-        w.WriteString("full_name"u8, name);
+        json.String(name);
     }
 }
 
 /// <summary>
-/// <see cref="MailchimpWire.Time"/> for the writer, remembering the last few instants: the members of one batch share
-/// their <c>last_changed</c>, so most members need no formatting at all.
+/// <see cref="MailchimpWire.Time"/> as UTF-8, remembering the last two instants: the members of one batch share their
+/// <c>last_changed</c>, so most members need no formatting at all.
 /// </summary>
 internal sealed class TimeText
 {
     private readonly DateTimeOffset[] _at = new DateTimeOffset[2];
-    private readonly char[][] _text = [new char[32], new char[32]];
+    private readonly byte[][] _text = [new byte[64], new byte[64]];
     private readonly int[] _length = new int[2];
     private int _next;
 
-    public ReadOnlySpan<char> Format(DateTimeOffset at)
+    public ReadOnlySpan<byte> Format(DateTimeOffset at)
     {
         for (var i = 0; i < _at.Length; i++)
         {
@@ -135,9 +133,8 @@ internal sealed class TimeText
         if (!at.TryFormat(_text[slot], out var written, "yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture))
         {
             // Cannot happen for this fixed-width format; fall back to the allocating path.
-            var text = MailchimpWire.Time(at);
-            _text[slot] = text.ToCharArray();
-            written = text.Length;
+            _text[slot] = System.Text.Encoding.UTF8.GetBytes(MailchimpWire.Time(at));
+            written = _text[slot].Length;
         }
 
         _at[slot] = at;

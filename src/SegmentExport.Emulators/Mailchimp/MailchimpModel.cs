@@ -77,8 +77,8 @@ internal static class MemberStatuses
 
     public static string HashText(UInt128 hash) => hash.ToString("x32", CultureInfo.InvariantCulture);
 
-    /// <summary>Writes the 32 hex digits of <paramref name="hash"/> into <paramref name="text"/>.</summary>
-    public static void HashText(UInt128 hash, Span<char> text) => hash.TryFormat(text, out _, "x32", CultureInfo.InvariantCulture);
+    /// <summary>Writes the 32 hex digits of <paramref name="hash"/> into <paramref name="utf8"/>.</summary>
+    public static void HashText(UInt128 hash, Span<byte> utf8) => hash.TryFormat(utf8, out _, "x32", CultureInfo.InvariantCulture);
 
     /// <summary>A subscriber hash from a path: exactly 32 hex digits, either case (as the old case-insensitive lookup).</summary>
     public static bool TryParseHash(string text, out UInt128 hash)
