@@ -75,10 +75,23 @@ internal static class MemberStatuses
         return BinaryPrimitives.ReadUInt128BigEndian(hash);
     }
 
-    public static string HashText(UInt128 hash) => hash.ToString("x32", CultureInfo.InvariantCulture);
+    public static string HashText(UInt128 hash)
+    {
+        Span<byte> utf8 = stackalloc byte[32];
+        HashText(hash, utf8);
+        return Encoding.ASCII.GetString(utf8);
+    }
 
-    /// <summary>Writes the 32 hex digits of <paramref name="hash"/> into <paramref name="utf8"/>.</summary>
-    public static void HashText(UInt128 hash, Span<byte> utf8) => hash.TryFormat(utf8, out _, "x32", CultureInfo.InvariantCulture);
+    /// <summary>Writes the 32 lower-case hex digits of <paramref name="hash"/> into <paramref name="utf8"/>.</summary>
+    public static void HashText(UInt128 hash, Span<byte> utf8)
+    {
+        var digits = "0123456789abcdef"u8;
+        for (var i = 31; i >= 0; i--)
+        {
+            utf8[i] = digits[(int)((ulong)hash & 0xF)];
+            hash >>= 4;
+        }
+    }
 
     /// <summary>A subscriber hash from a path: exactly 32 hex digits, either case (as the old case-insensitive lookup).</summary>
     public static bool TryParseHash(string text, out UInt128 hash)
@@ -228,7 +241,7 @@ internal sealed class MailchimpList(string id, string name, DateTimeOffset creat
     public ShardedMap<UInt128, MailchimpMember> ByHash { get; } = new();
 
     /// <summary>Emails permanently deleted: re-adding them gives "Forgotten Email Not Subscribed" (provider-apis 1.5).</summary>
-    public ConcurrentDictionary<string, byte> Forgotten { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public ShardedMap<string, byte> Forgotten { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Tags are static segments (provider-apis 1.4), found by name and by id.</summary>
     public ConcurrentDictionary<string, StaticSegment> SegmentsByName { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -293,7 +306,7 @@ internal sealed class MailchimpList(string id, string name, DateTimeOffset creat
 
         ByHash.TryRemove(member.HashValue, out _);
         Interlocked.Decrement(ref _counts[(int)member.Status]);
-        Forgotten[member.Email] = 0;
+        Forgotten.Set(member.Email, 0);
         return true;
     }
 

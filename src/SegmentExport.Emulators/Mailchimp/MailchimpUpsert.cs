@@ -36,7 +36,7 @@ internal static class MailchimpUpsert
             return UpsertResult.Fail("Invalid Resource", MailchimpProblems.Messages.LooksFake(email));
         }
 
-        if (list.Forgotten.ContainsKey(email))
+        if (list.Forgotten.Count > 0 && list.Forgotten.ContainsKey(email))
         {
             return UpsertResult.Fail("Forgotten Email Not Subscribed", MailchimpProblems.Messages.Forgotten(email));
         }

@@ -20,8 +20,10 @@ internal sealed class BatchMember
 
     public string? EmailType { get; set; }
 
+    [JsonConverter(typeof(StatusTextConverter))]
     public string? Status { get; set; }
 
+    [JsonConverter(typeof(StatusTextConverter))]
     public string? StatusIfNew { get; set; }
 
     /// <summary>Merge values by tag: a string, null, or a JsonElement for anything else (ADDRESS objects, numbers).</summary>
@@ -54,7 +56,7 @@ internal sealed class MergeValuesConverter : JsonConverter<MergeValues>
         var values = new MergeValues();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var tag = reader.GetString()!;
+            var tag = RecentKey(ref reader);
             reader.Read();
             values[tag] = reader.TokenType switch
             {
@@ -69,6 +71,64 @@ internal sealed class MergeValuesConverter : JsonConverter<MergeValues>
 
     public override void Write(Utf8JsonWriter writer, MergeValues value, JsonSerializerOptions options) =>
         throw new NotSupportedException("merge_fields requests are read only.");
+
+    [ThreadStatic]
+    private static string?[]? t_recentKeys;
+
+    /// <summary>The property name, reusing the string of a recent equal name (every member of a batch names the same tags).</summary>
+    private static string RecentKey(ref Utf8JsonReader reader)
+    {
+        var recent = t_recentKeys ??= new string?[8];
+        foreach (var key in recent)
+        {
+            if (key is null)
+            {
+                break;
+            }
+
+            if (reader.ValueTextEquals(key))
+            {
+                return key;
+            }
+        }
+
+        var name = reader.GetString()!;
+        Array.Copy(recent, 0, recent, 1, recent.Length - 1);
+        recent[0] = name;
+        return name;
+    }
+}
+
+/// <summary>A status string; the usual values come back as shared strings instead of a new string per member.</summary>
+internal sealed class StatusTextConverter : JsonConverter<string>
+{
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped)
+        {
+            var text = reader.ValueSpan;
+            if (text.SequenceEqual("subscribed"u8))
+            {
+                return "subscribed";
+            }
+
+            if (text.SequenceEqual("unsubscribed"u8))
+            {
+                return "unsubscribed";
+            }
+
+            if (text.SequenceEqual("pending"u8))
+            {
+                return "pending";
+            }
+        }
+
+        // Anything else (including a non-string, which fails here exactly as the default string converter fails).
+        return reader.GetString();
+    }
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
+        throw new NotSupportedException("Statuses are read only.");
 }
 
 internal sealed class MergeFieldRequest
