@@ -47,9 +47,9 @@ public sealed class ActiveCampaignEmulator : ISandboxPlatform
 
     internal WindowRateLimiter BulkImports { get; }
 
-    internal ConcurrentDictionary<string, AcContact> ContactsByEmail { get; } = new(StringComparer.OrdinalIgnoreCase);
+    internal ShardedMap<string, AcContact> ContactsByEmail { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    internal ConcurrentDictionary<int, AcContact> ContactsById { get; } = new();
+    internal ShardedMap<int, AcContact> ContactsById { get; } = new();
 
     internal ConcurrentDictionary<int, AcList> Lists { get; } = new();
 
@@ -74,18 +74,12 @@ public sealed class ActiveCampaignEmulator : ISandboxPlatform
     /// <summary>The contact for an email, created on first sight (contacts are account-wide, keyed by email).</summary>
     internal AcContact ContactFor(string email, out bool created)
     {
-        var isNew = false;
-        var contact = ContactsByEmail.GetOrAdd(email, e =>
+        var contact = ContactsByEmail.GetOrAdd(email, this, static (e, ac) => new AcContact(Interlocked.Increment(ref ac._nextContactId), e.Trim(), ac.Time.GetUtcNow()), out created);
+        if (created)
         {
-            isNew = true;
-            return new AcContact(Interlocked.Increment(ref _nextContactId), e.Trim(), Time.GetUtcNow());
-        });
-        if (isNew)
-        {
-            ContactsById[contact.Id] = contact;
+            ContactsById.Set(contact.Id, contact);
         }
 
-        created = isNew;
         return contact;
     }
 

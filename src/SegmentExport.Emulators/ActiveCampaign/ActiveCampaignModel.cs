@@ -27,7 +27,11 @@ internal static class AcStatus
 
 internal sealed class AcContact(int id, string email, DateTimeOffset created)
 {
-    public Lock Sync { get; } = new();
+    private Dictionary<int, string>? _fieldValues;
+    private HashSet<int>? _tagIds;
+
+    /// <summary>The contact's lock (the contact itself: no extra object per contact among a million).</summary>
+    public object Sync => this;
 
     public int Id { get; } = id;
 
@@ -45,21 +49,68 @@ internal sealed class AcContact(int id, string email, DateTimeOffset created)
 
     public string? CustomerAccount { get; set; }
 
-    public Dictionary<int, string> FieldValues { get; } = [];
+    /// <summary>Custom field values by field id, created on first use (imports rarely carry any).</summary>
+    public Dictionary<int, string> FieldValues => _fieldValues ??= [];
 
-    public HashSet<int> TagIds { get; } = [];
+    /// <summary>Tag ids, created on first use.</summary>
+    public HashSet<int> TagIds => _tagIds ??= [];
 
     /// <summary>List id to membership status.</summary>
-    public Dictionary<int, int> Lists { get; } = [];
+    public ListStatuses Lists { get; } = new();
 
     public bool Deleted { get; set; }
+}
+
+/// <summary>
+/// A contact's list memberships (list id → status): a small array, since a contact is in one or two lists and a
+/// dictionary per contact among a million costs the garbage collector three objects each.
+/// </summary>
+internal sealed class ListStatuses
+{
+    private (int List, int Status)[] _items = [];
+    private int _count;
+
+    public int this[int list]
+    {
+        set
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (_items[i].List == list)
+                {
+                    _items[i].Status = value;
+                    return;
+                }
+            }
+
+            if (_count == _items.Length)
+            {
+                Array.Resize(ref _items, Math.Max(1, _count * 2));
+            }
+
+            _items[_count++] = (list, value);
+        }
+    }
+
+    public int GetValueOrDefault(int list, int fallback = default)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            if (_items[i].List == list)
+            {
+                return _items[i].Status;
+            }
+        }
+
+        return fallback;
+    }
 }
 
 internal sealed class AcList(int id, string name, DateTimeOffset created)
 {
     private readonly Lock _orderLock = new();
     private readonly List<AcContact> _order = [];
-    private readonly ConcurrentDictionary<int, byte> _members = new();
+    private readonly HashSet<int> _members = [];
 
     public int Id { get; } = id;
 
@@ -67,21 +118,36 @@ internal sealed class AcList(int id, string name, DateTimeOffset created)
 
     public DateTimeOffset Created { get; } = created;
 
-    public int Count => _members.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_orderLock)
+            {
+                return _members.Count;
+            }
+        }
+    }
 
     /// <summary>Records that a contact has a membership (any status) in this list, once, in insertion order.</summary>
     public void Track(AcContact contact)
     {
-        if (_members.TryAdd(contact.Id, 0))
+        lock (_orderLock)
         {
-            lock (_orderLock)
+            if (_members.Add(contact.Id))
             {
                 _order.Add(contact);
             }
         }
     }
 
-    public bool Has(AcContact contact) => _members.ContainsKey(contact.Id);
+    public bool Has(AcContact contact)
+    {
+        lock (_orderLock)
+        {
+            return _members.Contains(contact.Id);
+        }
+    }
 
     public List<AcContact> Page(int offset, int limit)
     {
@@ -102,12 +168,19 @@ internal sealed class AcImportJob(string batchId, DateTimeOffset created, IReadO
 
     public DateTimeOffset Created { get; } = created;
 
-    public IReadOnlyList<BulkContact> Contacts { get; } = contacts;
+    /// <summary>The rows to import; released once they are applied (the job is kept for polling, its rows are not needed).</summary>
+    public IReadOnlyList<BulkContact> Contacts { get; private set; } = contacts;
+
+    /// <summary>How many rows the import carried.</summary>
+    public int ContactCount { get; } = contacts.Count;
 
     /// <summary>waiting, claimed, active, completed (provider-apis 2.3).</summary>
     public string State { get; set; } = "waiting";
 
-    public List<string> Success { get; } = [];
+    /// <summary>Ids of the imported contacts (written as strings).</summary>
+    public List<int> Success { get; } = [];
 
     public List<string> Failure { get; } = [];
+
+    public void ReleaseContacts() => Contacts = [];
 }

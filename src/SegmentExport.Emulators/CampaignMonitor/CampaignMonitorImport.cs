@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SegmentExport.Emulators.Common;
 
 namespace SegmentExport.Emulators.CampaignMonitor;
@@ -124,7 +125,7 @@ internal static class CampaignMonitorImport
             }
 
             var multiValued = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var field in row.CustomFields ?? [])
+            foreach (var field in CollectionsMarshal.AsSpan(row.CustomFields))
             {
                 // Keys may come with or without brackets (UNCONFIRMED, provider-apis 4.4); unknown keys are ignored.
                 var key = CmList.BareKey(field.Key ?? "");
