@@ -55,50 +55,69 @@ internal sealed class AcContact(int id, string email, DateTimeOffset created)
     /// <summary>Tag ids, created on first use.</summary>
     public HashSet<int> TagIds => _tagIds ??= [];
 
-    /// <summary>List id to membership status.</summary>
-    public ListStatuses Lists { get; } = new();
+    private ListStatuses _lists;
+
+    /// <summary>List id to membership status (inline in the contact; use under the contact's lock).</summary>
+    public ref ListStatuses Lists => ref _lists;
 
     public bool Deleted { get; set; }
 }
 
 /// <summary>
-/// A contact's list memberships (list id → status): a small array, since a contact is in one or two lists and a
-/// dictionary per contact among a million costs the garbage collector three objects each.
+/// A contact's list memberships (list id → status), kept inside the contact: the first membership in fields, any
+/// further ones in a small array. A contact is in one or two lists, and a dictionary per contact among a million cost
+/// the garbage collector three objects each.
 /// </summary>
-internal sealed class ListStatuses
+internal struct ListStatuses
 {
-    private (int List, int Status)[] _items = [];
-    private int _count;
+    private int _firstList;
+    private int _firstStatus;
+    private bool _hasFirst;
+    private (int List, int Status)[]? _more;
+    private int _moreCount;
 
     public int this[int list]
     {
         set
         {
-            for (var i = 0; i < _count; i++)
+            if (!_hasFirst || _firstList == list)
             {
-                if (_items[i].List == list)
+                _hasFirst = true;
+                _firstList = list;
+                _firstStatus = value;
+                return;
+            }
+
+            for (var i = 0; i < _moreCount; i++)
+            {
+                if (_more![i].List == list)
                 {
-                    _items[i].Status = value;
+                    _more[i].Status = value;
                     return;
                 }
             }
 
-            if (_count == _items.Length)
+            if (_more is null || _moreCount == _more.Length)
             {
-                Array.Resize(ref _items, Math.Max(1, _count * 2));
+                Array.Resize(ref _more, Math.Max(2, _moreCount * 2));
             }
 
-            _items[_count++] = (list, value);
+            _more[_moreCount++] = (list, value);
         }
     }
 
-    public int GetValueOrDefault(int list, int fallback = default)
+    public readonly int GetValueOrDefault(int list, int fallback = default)
     {
-        for (var i = 0; i < _count; i++)
+        if (_hasFirst && _firstList == list)
         {
-            if (_items[i].List == list)
+            return _firstStatus;
+        }
+
+        for (var i = 0; i < _moreCount; i++)
+        {
+            if (_more![i].List == list)
             {
-                return _items[i].Status;
+                return _more[i].Status;
             }
         }
 

@@ -44,9 +44,10 @@ internal sealed class BulkImportRequest
                 }
 
                 var contacts = new List<BulkContact>(256);
+                var shared = new Dictionary<int, List<BulkListRef>>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    if (BulkContact.TryRead(ref reader) is not { } contact)
+                    if (BulkContact.TryRead(ref reader, shared) is not { } contact)
                     {
                         return null;
                     }
@@ -96,7 +97,11 @@ internal sealed class BulkContact
     public List<BulkListRef>? Unsubscribe { get; set; }
 
     /// <summary>One row from its start token; null when it is not an object of the usual shape.</summary>
-    public static BulkContact? TryRead(ref Utf8JsonReader reader)
+    /// <param name="shared">
+    /// One-list lists by list id, shared by the rows of one request that name the same single list (rows are only read
+    /// after parsing, never changed).
+    /// </param>
+    public static BulkContact? TryRead(ref Utf8JsonReader reader, Dictionary<int, List<BulkListRef>> shared)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -135,12 +140,12 @@ internal sealed class BulkContact
             }
             else if (reader.ValueTextEquals("subscribe"u8))
             {
-                ok = TryLists(ref reader, out var lists);
+                ok = TryLists(ref reader, shared, out var lists);
                 contact.Subscribe = lists;
             }
             else if (reader.ValueTextEquals("unsubscribe"u8))
             {
-                ok = TryLists(ref reader, out var lists);
+                ok = TryLists(ref reader, shared, out var lists);
                 contact.Unsubscribe = lists;
             }
             else if (reader.ValueTextEquals("tags"u8) || reader.ValueTextEquals("fields"u8))
@@ -163,7 +168,7 @@ internal sealed class BulkContact
     }
 
     /// <summary><c>[{"listid": n}, ...]</c> or null; a null element or an unexpected value gives up.</summary>
-    private static bool TryLists(ref Utf8JsonReader reader, out List<BulkListRef>? lists)
+    private static bool TryLists(ref Utf8JsonReader reader, Dictionary<int, List<BulkListRef>> shared, out List<BulkListRef>? lists)
     {
         lists = null;
         if (!reader.Read())
@@ -181,7 +186,7 @@ internal sealed class BulkContact
             return false;
         }
 
-        lists = [];
+        lists = new List<BulkListRef>(1);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
@@ -208,6 +213,11 @@ internal sealed class BulkContact
             }
 
             lists.Add(list);
+        }
+
+        if (lists is [var only])
+        {
+            lists = shared.TryGetValue(only.Listid, out var same) ? same : shared[only.Listid] = lists;
         }
 
         return true;

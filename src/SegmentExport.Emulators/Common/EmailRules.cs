@@ -23,7 +23,8 @@ public static class EmailRules
 
         foreach (var c in email)
         {
-            if (char.IsWhiteSpace(c))
+            // Printable ASCII is never white space; anything else asks char.IsWhiteSpace (Unicode white space).
+            if (c is <= ' ' or >= '\u007f' && char.IsWhiteSpace(c))
             {
                 return false;
             }
