@@ -1,8 +1,13 @@
+using SegmentExport.Emulators.Common;
+
 namespace SegmentExport.Emulators.ConstantContact;
 
 internal sealed class CcContact(string id, string email, DateTimeOffset created)
 {
-    public Lock Sync { get; } = new();
+    private Dictionary<string, string>? _customFields;
+
+    /// <summary>The contact's lock (the contact itself: no extra object per contact among a million).</summary>
+    public object Sync => this;
 
     public string Id { get; } = id;
 
@@ -18,10 +23,10 @@ internal sealed class CcContact(string id, string email, DateTimeOffset created)
     public string OptInSource { get; set; } = "Account";
 
     /// <summary>Standard import columns (first_name, job_title, ...) by their import names.</summary>
-    public Dictionary<string, string> Properties { get; } = new(StringComparer.Ordinal);
+    public SmallMap<string> Properties { get; } = new();
 
-    /// <summary>Custom field values by field name (the import column without its <c>cf:</c> prefix).</summary>
-    public Dictionary<string, string> CustomFields { get; } = new(StringComparer.Ordinal);
+    /// <summary>Custom field values by field name (the import column without its <c>cf:</c> prefix), created on first use.</summary>
+    public Dictionary<string, string> CustomFields => _customFields ??= new(StringComparer.Ordinal);
 
     public HashSet<string> ListIds { get; } = new(StringComparer.Ordinal);
 
@@ -32,7 +37,7 @@ internal sealed class CcList(string id, string name, DateTimeOffset created)
 {
     private readonly Lock _orderLock = new();
     private readonly List<CcContact> _order = [];
-    private readonly ConcurrentDictionary<string, byte> _seen = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
 
     public string Id { get; } = id;
 
@@ -43,9 +48,9 @@ internal sealed class CcList(string id, string name, DateTimeOffset created)
     /// <summary>Remembers the contact for paging; membership itself is <see cref="CcContact.ListIds"/>.</summary>
     public void Track(CcContact contact)
     {
-        if (_seen.TryAdd(contact.Id, 0))
+        lock (_orderLock)
         {
-            lock (_orderLock)
+            if (_seen.Add(contact.Id))
             {
                 _order.Add(contact);
             }

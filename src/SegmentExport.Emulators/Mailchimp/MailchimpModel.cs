@@ -148,68 +148,8 @@ internal sealed class MailchimpMember(string email, int contactId, DateTimeOffse
     public DateTimeOffset LastChanged { get; set; } = created;
 }
 
-/// <summary>
-/// Merge values by tag, in the order they were first set (as a dictionary without removals enumerates them), ordinal
-/// keys, a later value replacing an earlier one. A small array: members hold two or three values, and a million members
-/// each with a dictionary (three objects) cost the garbage collector more than the lookups ever save.
-/// </summary>
-internal sealed class MergeValues : IEnumerable<KeyValuePair<string, object?>>
-{
-    private KeyValuePair<string, object?>[] _items = [];
-    private int _count;
-
-    public int Count => _count;
-
-    public object? this[string key]
-    {
-        set
-        {
-            var at = IndexOf(key);
-            if (at >= 0)
-            {
-                _items[at] = new(key, value);
-                return;
-            }
-
-            if (_count == _items.Length)
-            {
-                Array.Resize(ref _items, Math.Max(2, _count * 2));
-            }
-
-            _items[_count++] = new(key, value);
-        }
-    }
-
-    public bool ContainsKey(string key) => IndexOf(key) >= 0;
-
-    public bool TryGetValue(string key, out object? value)
-    {
-        var at = IndexOf(key);
-        value = at >= 0 ? _items[at].Value : null;
-        return at >= 0;
-    }
-
-    public object? GetValueOrDefault(string key) => TryGetValue(key, out var value) ? value : null;
-
-    public ReadOnlySpan<KeyValuePair<string, object?>>.Enumerator GetEnumerator() => new ReadOnlySpan<KeyValuePair<string, object?>>(_items, 0, _count).GetEnumerator();
-
-    IEnumerator<KeyValuePair<string, object?>> IEnumerable<KeyValuePair<string, object?>>.GetEnumerator() => _items.Take(_count).GetEnumerator();
-
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => _items.Take(_count).GetEnumerator();
-
-    private int IndexOf(string key)
-    {
-        for (var i = 0; i < _count; i++)
-        {
-            if (string.Equals(_items[i].Key, key, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-}
+/// <summary>Merge values by tag: a string, null, or a JsonElement (see <see cref="SmallMap{TValue}"/>).</summary>
+internal sealed class MergeValues : SmallMap<object?>;
 
 internal sealed record MergeField(int MergeId, string Tag, string Name, string Type, bool Required, string DefaultValue, int DisplayOrder, IReadOnlyList<string> Choices);
 
