@@ -58,7 +58,7 @@ internal static class CampaignMonitorImport
                     continue;
                 }
 
-                subscriber = list.Subscribers[email];
+                subscriber = list.Subscribers.TryGetValue(email, out var added) ? added : throw new InvalidOperationException("A subscriber added concurrently vanished.");
             }
 
             lock (subscriber.Sync)
@@ -124,7 +124,7 @@ internal static class CampaignMonitorImport
                 subscriber.ConsentToTrack = row.ConsentToTrack;
             }
 
-            var multiValued = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            HashSet<string>? multiValued = null;
             foreach (var field in CollectionsMarshal.AsSpan(row.CustomFields))
             {
                 // Keys may come with or without brackets (UNCONFIRMED, provider-apis 4.4); unknown keys are ignored.
@@ -138,7 +138,7 @@ internal static class CampaignMonitorImport
                 {
                     subscriber.CustomFields.Remove(key);
                 }
-                else if (definition.DataType == "MultiSelectMany" && !multiValued.Add(key))
+                else if (definition.DataType == "MultiSelectMany" && !(multiValued ??= new(StringComparer.OrdinalIgnoreCase)).Add(key))
                 {
                     subscriber.CustomFields[key].Add(field.Value ?? "");
                 }
