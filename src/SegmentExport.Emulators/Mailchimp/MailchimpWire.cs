@@ -12,6 +12,145 @@ internal sealed class BatchSubscribeRequest
     public bool UpdateExisting { get; set; }
 
     public bool SyncTags { get; set; }
+
+    /// <summary>
+    /// The usual batch body, read by hand (see <see cref="JsonBody.ReadAsync{T}"/>): null for anything unusual (a null
+    /// member, interests or tags, a value of an unexpected type), which the serializer then reads as before.
+    /// </summary>
+    public static BatchSubscribeRequest? TryRead(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        var request = new BatchSubscribeRequest();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool ok;
+            bool flag;
+            if (reader.ValueTextEquals("members"u8))
+            {
+                ok = TryMembers(ref reader, out var members);
+                request.Members = members;
+            }
+            else if (reader.ValueTextEquals("update_existing"u8))
+            {
+                ok = FastJson.TryBool(ref reader, out flag);
+                request.UpdateExisting = flag;
+            }
+            else if (reader.ValueTextEquals("sync_tags"u8))
+            {
+                ok = FastJson.TryBool(ref reader, out flag);
+                request.SyncTags = flag;
+            }
+            else
+            {
+                ok = FastJson.TrySkip(ref reader);
+            }
+
+            if (!ok)
+            {
+                return null;
+            }
+        }
+
+        return FastJson.AtEnd(ref reader) ? request : null;
+    }
+
+    private static bool TryMembers(ref Utf8JsonReader reader, out List<BatchMember>? members)
+    {
+        members = null;
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        members = new List<BatchMember>(500);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            var member = new BatchMember();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool ok;
+                string? text = null;
+                if (reader.ValueTextEquals("email_address"u8))
+                {
+                    ok = FastJson.TryString(ref reader, out text);
+                    member.EmailAddress = text;
+                }
+                else if (reader.ValueTextEquals("status_if_new"u8))
+                {
+                    ok = reader.Read() && StatusTextConverter.TryRead(ref reader, out text);
+                    member.StatusIfNew = text;
+                }
+                else if (reader.ValueTextEquals("status"u8))
+                {
+                    ok = reader.Read() && StatusTextConverter.TryRead(ref reader, out text);
+                    member.Status = text;
+                }
+                else if (reader.ValueTextEquals("merge_fields"u8))
+                {
+                    ok = reader.Read() && reader.TokenType is JsonTokenType.Null or JsonTokenType.StartObject;
+                    member.MergeFields = ok && reader.TokenType == JsonTokenType.StartObject ? MergeValuesConverter.ReadObject(ref reader) : null;
+                }
+                else if (reader.ValueTextEquals("email_type"u8))
+                {
+                    ok = FastJson.TryString(ref reader, out text);
+                    member.EmailType = text;
+                }
+                else if (reader.ValueTextEquals("language"u8))
+                {
+                    ok = FastJson.TryString(ref reader, out text);
+                    member.Language = text;
+                }
+                else if (reader.ValueTextEquals("vip"u8))
+                {
+                    ok = reader.Read() && reader.TokenType is JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null;
+                    member.Vip = reader.TokenType switch
+                    {
+                        JsonTokenType.True => true,
+                        JsonTokenType.False => false,
+                        _ => null,
+                    };
+                }
+                else if (reader.ValueTextEquals("interests"u8) || reader.ValueTextEquals("tags"u8))
+                {
+                    // Left to the serializer.
+                    ok = false;
+                }
+                else
+                {
+                    ok = FastJson.TrySkip(ref reader);
+                }
+
+                if (!ok)
+                {
+                    return false;
+                }
+            }
+
+            members.Add(member);
+        }
+
+        return true;
+    }
 }
 
 internal sealed class BatchMember
@@ -53,6 +192,12 @@ internal sealed class MergeValuesConverter : JsonConverter<MergeValues>
             throw new JsonException("merge_fields must be an object.");
         }
 
+        return ReadObject(ref reader);
+    }
+
+    /// <summary>Reads the object whose start token the reader is on (the whole object is in the reader's buffer).</summary>
+    public static MergeValues ReadObject(ref Utf8JsonReader reader)
+    {
         var values = new MergeValues();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -102,9 +247,29 @@ internal sealed class MergeValuesConverter : JsonConverter<MergeValues>
 /// <summary>A status string; the usual values come back as shared strings instead of a new string per member.</summary>
 internal sealed class StatusTextConverter : JsonConverter<string>
 {
-    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Known(ref reader);
+
+    /// <summary>A status from a hand-written reader: a string or null; false for any other token.</summary>
+    public static bool TryRead(ref Utf8JsonReader reader, out string? value)
     {
-        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped)
+        value = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return false;
+        }
+
+        value = Known(ref reader);
+        return true;
+    }
+
+    private static string? Known(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence)
         {
             var text = reader.ValueSpan;
             if (text.SequenceEqual("subscribed"u8))
