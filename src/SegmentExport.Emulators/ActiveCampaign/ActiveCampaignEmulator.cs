@@ -10,6 +10,7 @@ public sealed class ActiveCampaignEmulator : ISandboxPlatform
 {
     private readonly ConcurrentDictionary<string, byte> _revoked = new(StringComparer.Ordinal);
     private int _nextContactId;
+    private int _listSlots = -1;
     private int _nextFieldId = 100;
     private int _nextTagId;
     private int _nextContactTagId;
@@ -66,6 +67,9 @@ public sealed class ActiveCampaignEmulator : ISandboxPlatform
     internal bool TokenIsValid(string token) => Options.ApiTokens.Contains(token) && !_revoked.ContainsKey(token);
 
     internal int NextFieldId() => Interlocked.Increment(ref _nextFieldId);
+
+    /// <summary>A per-emulator number for each list, for <see cref="TrackOnce"/>.</summary>
+    internal int NextListSlot() => Interlocked.Increment(ref _listSlots);
 
     internal int NextContactTagId() => Interlocked.Increment(ref _nextContactTagId);
 

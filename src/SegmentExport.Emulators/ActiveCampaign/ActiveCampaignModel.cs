@@ -1,3 +1,5 @@
+using SegmentExport.Emulators.Common;
+
 namespace SegmentExport.Emulators.ActiveCampaign;
 
 /// <summary>List membership statuses as ActiveCampaign numbers them.</summary>
@@ -61,6 +63,9 @@ internal sealed class AcContact(int id, string email, DateTimeOffset created)
     public ref ListStatuses Lists => ref _lists;
 
     public bool Deleted { get; set; }
+
+    /// <summary>Which lists have this contact in their insertion order (see <see cref="TrackOnce"/>).</summary>
+    internal long TrackedBy;
 }
 
 /// <summary>
@@ -125,11 +130,11 @@ internal struct ListStatuses
     }
 }
 
-internal sealed class AcList(int id, string name, DateTimeOffset created)
+internal sealed class AcList(int id, string name, DateTimeOffset created, int slot)
 {
     private readonly Lock _orderLock = new();
     private readonly List<AcContact> _order = [];
-    private readonly HashSet<int> _members = [];
+    private readonly TrackOnce _members = new(slot);
 
     public int Id { get; } = id;
 
@@ -137,36 +142,21 @@ internal sealed class AcList(int id, string name, DateTimeOffset created)
 
     public DateTimeOffset Created { get; } = created;
 
-    public int Count
-    {
-        get
-        {
-            lock (_orderLock)
-            {
-                return _members.Count;
-            }
-        }
-    }
+    public int Count => _members.Count;
 
     /// <summary>Records that a contact has a membership (any status) in this list, once, in insertion order.</summary>
     public void Track(AcContact contact)
     {
-        lock (_orderLock)
+        if (_members.TryMark(ref contact.TrackedBy, contact))
         {
-            if (_members.Add(contact.Id))
+            lock (_orderLock)
             {
                 _order.Add(contact);
             }
         }
     }
 
-    public bool Has(AcContact contact)
-    {
-        lock (_orderLock)
-        {
-            return _members.Contains(contact.Id);
-        }
-    }
+    public bool Has(AcContact contact) => _members.IsMarked(Volatile.Read(ref contact.TrackedBy), contact);
 
     public List<AcContact> Page(int offset, int limit)
     {

@@ -69,6 +69,11 @@ public sealed class ConstantContactEmulator : ISandboxPlatform
 
     internal int Queued => Volatile.Read(ref _queued);
 
+    private int _listSlots = -1;
+
+    /// <summary>A per-emulator number for each list, for <see cref="TrackOnce"/>.</summary>
+    internal int NextListSlot() => Interlocked.Increment(ref _listSlots);
+
     internal bool TryQueue()
     {
         if (Interlocked.Increment(ref _queued) > Options.MaxQueuedActivities)
@@ -84,7 +89,7 @@ public sealed class ConstantContactEmulator : ISandboxPlatform
 
     internal CcContact ContactFor(string email, out bool created)
     {
-        var contact = ContactsByEmail.GetOrAdd(email, this, static (e, cc) => new CcContact(Guid.NewGuid().ToString(), e.Trim(), cc.Time.GetUtcNow()), out created);
+        var contact = ContactsByEmail.GetOrAdd(email, this, static (e, cc) => new CcContact(SandboxIds.NewGuid().ToString(), e.Trim(), cc.Time.GetUtcNow()), out created);
         if (created)
         {
             ContactsById.Set(contact.Id, contact);

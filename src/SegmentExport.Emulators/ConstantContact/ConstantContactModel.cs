@@ -31,13 +31,16 @@ internal sealed class CcContact(string id, string email, DateTimeOffset created)
     public HashSet<string> ListIds { get; } = new(StringComparer.Ordinal);
 
     public bool Deleted { get; set; }
+
+    /// <summary>Which lists have this contact in their insertion order (see <see cref="TrackOnce"/>).</summary>
+    internal long TrackedBy;
 }
 
-internal sealed class CcList(string id, string name, DateTimeOffset created)
+internal sealed class CcList(string id, string name, DateTimeOffset created, int slot)
 {
     private readonly Lock _orderLock = new();
     private readonly List<CcContact> _order = [];
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly TrackOnce _tracked = new(slot);
 
     public string Id { get; } = id;
 
@@ -48,9 +51,9 @@ internal sealed class CcList(string id, string name, DateTimeOffset created)
     /// <summary>Remembers the contact for paging; membership itself is <see cref="CcContact.ListIds"/>.</summary>
     public void Track(CcContact contact)
     {
-        lock (_orderLock)
+        if (_tracked.TryMark(ref contact.TrackedBy, contact))
         {
-            if (_seen.Add(contact.Id))
+            lock (_orderLock)
             {
                 _order.Add(contact);
             }
