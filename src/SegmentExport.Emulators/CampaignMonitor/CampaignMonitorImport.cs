@@ -47,18 +47,12 @@ internal static class CampaignMonitorImport
                 continue;
             }
 
-            var subscriber = list.Subscribers.GetValueOrDefault(email);
-            if (subscriber is null)
+            var subscriber = list.GetOrAdd(email, cm.Time, out var isNew);
+            if (isNew)
             {
-                subscriber = new CmSubscriber(email, cm.Time.GetUtcNow());
-                if (list.TryAdd(subscriber))
-                {
-                    Apply(list, subscriber, row, "Active");
-                    created++;
-                    continue;
-                }
-
-                subscriber = list.Subscribers.TryGetValue(email, out var added) ? added : throw new InvalidOperationException("A subscriber added concurrently vanished.");
+                Apply(list, subscriber, row, "Active");
+                created++;
+                continue;
             }
 
             lock (subscriber.Sync)

@@ -47,6 +47,22 @@ internal sealed class CmList(string id, string title, string clientId, string un
     /// <summary>Custom fields by key without brackets (<c>website</c> for <c>[website]</c>).</summary>
     public ConcurrentDictionary<string, CmField> Fields { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The subscriber for the email, created (Active, dated now) and counted when new, in one lookup.</summary>
+    public CmSubscriber GetOrAdd(string email, TimeProvider time, out bool created)
+    {
+        var subscriber = Subscribers.GetOrAdd(email, time, static (e, t) => new CmSubscriber(e, t.GetUtcNow()), out created);
+        if (created)
+        {
+            Interlocked.Increment(ref Counter(subscriber.State).Value);
+            lock (_orderLock)
+            {
+                _order.Add(subscriber);
+            }
+        }
+
+        return subscriber;
+    }
+
     public bool TryAdd(CmSubscriber subscriber)
     {
         if (!Subscribers.TryAdd(subscriber.Email, subscriber))
