@@ -15,10 +15,11 @@ internal sealed partial class ActiveCampaignImport(ActiveCampaignClient client, 
 
     public Task<UpsertResult> RunAsync(DestinationAccount account, IReadOnlyList<AcImportContact> contacts, ContactOutcomeKind success, CancellationToken cancellationToken)
     {
-        var envelope = Batches.Size(new AcImportRequest([]), WireJson.SnakeCase);
-        var cut = Batches.Cut(contacts, settings.MaxBatchContacts, settings.MaxBatchBytes, envelope, WireJson.SnakeCase);
+        var cut = Batches.Cut(contacts, settings.MaxBatchContacts, settings.MaxBatchBytes, Envelope.Size, WireJson.SnakeCase);
         return BatchRunner.RunAsync(contacts.Select(c => c.Email).ToList(), cut, settings.MaxBatchBytes, (batch, ct) => SendAsync(account, batch, success, ct), logger, ActiveCampaignDestination.Section, cancellationToken);
     }
+
+    private static readonly WireEnvelope Envelope = WireEnvelope.Of(new AcImportRequest([]), "contacts", WireJson.SnakeCase);
 
     private async Task<IReadOnlyList<ContactOutcome>> SendAsync(DestinationAccount account, WireBatch<AcImportContact> batch, ContactOutcomeKind success, CancellationToken cancellationToken)
     {
@@ -28,7 +29,7 @@ internal sealed partial class ActiveCampaignImport(ActiveCampaignClient client, 
         // Once for the batch, once more without the rows a validation 400 named.
         for (var attempt = 0; attempt < 2 && pending.Count > 0; attempt++)
         {
-            var body = Batches.Body(new AcImportRequest(pending.Select(i => batch.Items[i]).ToList()), settings.MaxBatchBytes, WireJson.SnakeCase);
+            var body = Envelope.Body(pending.Select(i => batch.Json[i]).ToList(), settings.MaxBatchBytes);
             using var response = await client.SendAsync(account, HttpMethod.Post, "import/bulk_import", body, cancellationToken, bulk: true);
             var answer = await client.Http.ReadAsync<AcImportAnswer>(response, WireJson.SnakeCase, cancellationToken);
             if (response.IsSuccessStatusCode && answer.BatchId is { Length: > 0 } batchId)

@@ -81,12 +81,12 @@ public sealed class CampaignMonitorDestination : IDestination
     {
         ArgumentNullException.ThrowIfNull(contacts);
         var subscribers = contacts.Select(Wire).ToList();
-        var envelope = Batches.Size(Request([]), WireJson.PascalCase);
-        var cut = Batches.Cut(subscribers, _settings.MaxBatchContacts, _settings.MaxBatchBytes, envelope, WireJson.PascalCase);
+        var envelope = WireEnvelope.Of(Request([]), "Subscribers", WireJson.PascalCase);
+        var cut = Batches.Cut(subscribers, _settings.MaxBatchContacts, _settings.MaxBatchBytes, envelope.Size, WireJson.PascalCase);
         var path = $"subscribers/{Uri.EscapeDataString(listId)}/import.json";
         return BatchRunner.RunAsync(subscribers.Select(s => s.EmailAddress).ToList(), cut, _settings.MaxBatchBytes, async (batch, ct) =>
         {
-            var body = Batches.Body(Request(batch.Items), _settings.MaxBatchBytes, WireJson.PascalCase);
+            var body = envelope.Body(batch.Json, _settings.MaxBatchBytes);
             using var response = await _client.SendAsync(account, HttpMethod.Post, path, body, ct, bulk: true);
             if (response.IsSuccessStatusCode)
             {

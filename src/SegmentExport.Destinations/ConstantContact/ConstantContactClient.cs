@@ -27,9 +27,12 @@ internal sealed class ConstantContactClient(IHttpClientFactory factory, Constant
     }
 
     /// <summary>Starts an activity (201 with <c>activity_id</c>) and polls it with backoff until it finishes.</summary>
-    public async Task<CcActivity> RunActivityAsync<TBody>(DestinationAccount account, string path, TBody body, string what, CancellationToken cancellationToken)
+    public Task<CcActivity> RunActivityAsync<TBody>(DestinationAccount account, string path, TBody body, string what, CancellationToken cancellationToken) =>
+        RunActivityAsync(account, path, Batches.Body(body, settings.MaxBatchBytes, WireJson.SnakeCase), what, cancellationToken);
+
+    /// <summary>The same with the body already serialized (and within the byte limit).</summary>
+    public async Task<CcActivity> RunActivityAsync(DestinationAccount account, string path, byte[] bytes, string what, CancellationToken cancellationToken)
     {
-        var bytes = Batches.Body(body, settings.MaxBatchBytes, WireJson.SnakeCase);
         CcActivity started;
         using (var response = await SendAsync(account, HttpMethod.Post, path, bytes, cancellationToken, bulk: true))
         {

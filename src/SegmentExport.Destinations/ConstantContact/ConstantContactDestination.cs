@@ -81,11 +81,11 @@ public sealed class ConstantContactDestination : IDestination
     {
         ArgumentNullException.ThrowIfNull(contacts);
         var rows = contacts.Select(Row).ToList();
-        var envelope = Batches.Size(new CcImportRequest([], [listId]), WireJson.SnakeCase);
-        var cut = Batches.Cut(rows, _settings.MaxBatchContacts, _settings.MaxBatchBytes, envelope, WireJson.SnakeCase);
+        var envelope = WireEnvelope.Of(new CcImportRequest([], [listId]), "import_data", WireJson.SnakeCase);
+        var cut = Batches.Cut(rows, _settings.MaxBatchContacts, _settings.MaxBatchBytes, envelope.Size, WireJson.SnakeCase);
         return BatchRunner.RunAsync(rows.Select(r => r["email"]).ToList(), cut, _settings.MaxBatchBytes, async (batch, ct) =>
         {
-            var activity = await _client.RunActivityAsync(account, "activities/contacts_json_import", new CcImportRequest(batch.Items, [listId]), "import contacts", ct);
+            var activity = await _client.RunActivityAsync(account, "activities/contacts_json_import", envelope.Body(batch.Json, _settings.MaxBatchBytes), "import contacts", ct);
             return await ConstantContactOutcomes.MapAsync(account, listId, batch.Items.Select(r => r["email"]).ToList(), activity, _lookup, ct);
         }, _logger, Section, cancellationToken);
     }

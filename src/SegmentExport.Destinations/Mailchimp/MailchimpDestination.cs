@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -109,8 +110,9 @@ public sealed class MailchimpDestination : IDestination
 
     private Task<UpsertResult> RunAsync(DestinationAccount account, string listId, List<McMember> members, CancellationToken cancellationToken)
     {
-        var envelope = Batches.Size(new McBatchRequest([], true, false), WireJson.SnakeCase);
-        var cut = Batches.Cut(members, _settings.MaxBatchContacts, _settings.MaxBatchBytes, envelope, WireJson.SnakeCase);
+        // update_existing:true makes it an upsert; sync_tags:false leaves tags alone (provider-apis 1.3A).
+        var envelope = WireEnvelope.Of(new McBatchRequest([], true, false), "members", WireJson.SnakeCase);
+        var cut = Batches.Cut(members, _settings.MaxBatchContacts, _settings.MaxBatchBytes, envelope.Size, WireJson.SnakeCase);
         var path = $"lists/{Uri.EscapeDataString(listId)}{(_settings.SkipMergeValidation ? "?skip_merge_validation=true" : "")}";
         return BatchRunner.RunAsync(
             members.Select(m => m.EmailAddress).ToList(),
@@ -118,16 +120,25 @@ public sealed class MailchimpDestination : IDestination
             _settings.MaxBatchBytes,
             async (batch, ct) =>
             {
-                // update_existing:true makes it an upsert; sync_tags:false leaves tags alone (provider-apis 1.3A).
-                var body = Batches.Body(new McBatchRequest(batch.Items, true, false), _settings.MaxBatchBytes, WireJson.SnakeCase);
+                var body = envelope.Body(batch.Json, _settings.MaxBatchBytes);
                 using var response = await _client.SendAsync(account, HttpMethod.Post, path, body, ct, bulk: true);
                 if (!response.IsSuccessStatusCode)
                 {
                     throw await _client.FailureAsync(response, "import a batch", ct);
                 }
 
-                var answer = await response.Content.ReadFromJsonAsync<McBatchResponse>(WireJson.SnakeCase, ct);
-                return MailchimpOutcomes.Map(batch.Items, answer!);
+                var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+                McBatchResponse answer;
+                try
+                {
+                    answer = McBatchResponseReader.Read(bytes);
+                }
+                catch (JsonException exception)
+                {
+                    throw new DestinationException(Section, $"Mailchimp answered {(int)response.StatusCode} to a batch with a body this client does not understand.", (int)response.StatusCode, null, exception);
+                }
+
+                return MailchimpOutcomes.Map(batch.Items, answer);
             },
             _logger,
             Section,

@@ -2,13 +2,83 @@ using System.Text.Json;
 
 namespace SegmentExport.Destinations;
 
-/// <summary>One platform request's worth of contacts, with the indexes of the contacts it came from.</summary>
-internal sealed record WireBatch<TItem>(int Number, IReadOnlyList<int> Indexes, IReadOnlyList<TItem> Items);
+/// <summary>
+/// One platform request's worth of contacts, with the indexes of the contacts it came from and each item as the
+/// serializer wrote it (so the body is assembled from those bytes, never serialized a second time).
+/// </summary>
+internal sealed record WireBatch<TItem>(int Number, IReadOnlyList<int> Indexes, IReadOnlyList<TItem> Items, IReadOnlyList<byte[]> Json);
 
 /// <summary>
-/// Cuts wire items into batches that respect both a count and a byte limit. Sizes are exact: each item is measured
-/// as the serializer writes it inside the array, plus the envelope (the body with an empty array) and the commas.
-/// An item that alone exceeds the limit is returned in <c>TooLarge</c>, never sent.
+/// A request body with its array of contacts left empty, and where the contacts go: a body is the envelope with the
+/// items' serialized bytes spliced into that array, byte for byte what serializing the whole body would write.
+/// </summary>
+internal sealed class WireEnvelope
+{
+    private readonly byte[] _bytes;
+    private readonly int _insertAt;
+
+    private WireEnvelope(byte[] bytes, int insertAt)
+    {
+        _bytes = bytes;
+        _insertAt = insertAt;
+    }
+
+    /// <summary>The body's size with no items.</summary>
+    public long Size => _bytes.Length;
+
+    /// <param name="empty">The body with an empty contacts array.</param>
+    /// <param name="arrayProperty">That array's property name as it appears on the wire.</param>
+    public static WireEnvelope Of<TBody>(TBody empty, string arrayProperty, JsonSerializerOptions options)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(empty, options);
+        var marker = System.Text.Encoding.UTF8.GetBytes($"\"{arrayProperty}\":[]");
+        var at = bytes.AsSpan().IndexOf(marker);
+        if (at < 0 || bytes.AsSpan(at + 1).IndexOf(marker) >= 0)
+        {
+            throw new InvalidOperationException($"The request body has no single empty '{arrayProperty}' array to put the contacts in.");
+        }
+
+        return new WireEnvelope(bytes, at + marker.Length - 1);
+    }
+
+    /// <summary>The body with <paramref name="items"/> in the array; proves it is within the limit (Constant Contact truncates silently).</summary>
+    public byte[] Body(IReadOnlyList<byte[]> items, long maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var length = _bytes.Length + Math.Max(0, items.Count - 1);
+        foreach (var item in items)
+        {
+            length += item.Length;
+        }
+
+        if (length > maxBytes)
+        {
+            throw new InvalidOperationException($"A batch body of {length} bytes exceeds the {maxBytes}-byte limit; the batch cutter and the body disagree.");
+        }
+
+        var body = new byte[length];
+        _bytes.AsSpan(0, _insertAt).CopyTo(body);
+        var at = _insertAt;
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0)
+            {
+                body[at++] = (byte)',';
+            }
+
+            items[i].CopyTo(body, at);
+            at += items[i].Length;
+        }
+
+        _bytes.AsSpan(_insertAt).CopyTo(body.AsSpan(at));
+        return body;
+    }
+}
+
+/// <summary>
+/// Cuts wire items into batches that respect both a count and a byte limit. Sizes are exact: each item is serialized
+/// once, as the serializer writes it inside the array, and measured with the envelope (the body with an empty array)
+/// and the commas. An item that alone exceeds the limit is returned in <c>TooLarge</c>, never sent.
 /// </summary>
 internal static class Batches
 {
@@ -19,14 +89,17 @@ internal static class Batches
         long envelopeBytes,
         JsonSerializerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(items);
         var batches = new List<WireBatch<TItem>>();
         var tooLarge = new List<int>();
         var indexes = new List<int>();
         var current = new List<TItem>();
+        var json = new List<byte[]>();
         var bytes = envelopeBytes;
         for (var i = 0; i < items.Count; i++)
         {
-            var size = JsonSerializer.SerializeToUtf8Bytes(items[i], options).LongLength;
+            var item = JsonSerializer.SerializeToUtf8Bytes(items[i], options);
+            long size = item.Length;
             if (envelopeBytes + size > maxBytes)
             {
                 tooLarge.Add(i);
@@ -36,21 +109,23 @@ internal static class Batches
             var added = size + (current.Count > 0 ? 1 : 0);
             if (current.Count == maxCount || bytes + added > maxBytes)
             {
-                batches.Add(new WireBatch<TItem>(batches.Count + 1, indexes, current));
+                batches.Add(new WireBatch<TItem>(batches.Count + 1, indexes, current, json));
                 indexes = [];
                 current = [];
+                json = [];
                 bytes = envelopeBytes;
                 added = size;
             }
 
             indexes.Add(i);
             current.Add(items[i]);
+            json.Add(item);
             bytes += added;
         }
 
         if (current.Count > 0)
         {
-            batches.Add(new WireBatch<TItem>(batches.Count + 1, indexes, current));
+            batches.Add(new WireBatch<TItem>(batches.Count + 1, indexes, current, json));
         }
 
         return (batches, tooLarge);
@@ -82,8 +157,6 @@ internal static class Batches
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         return content;
     }
-
-    public static long Size<TBody>(TBody body, JsonSerializerOptions options) => JsonSerializer.SerializeToUtf8Bytes(body, options).LongLength;
 
     /// <summary>Outcome for a contact the platform was never asked about because it alone is over the byte limit.</summary>
     public static ContactOutcome TooLargeOutcome(string email, long maxBytes) =>

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using SegmentExport.Destinations;
 using SegmentExport.Web.Data;
+using SegmentExport.Web.Database;
 
 namespace SegmentExport.Web.Exports;
 
@@ -183,6 +184,16 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 await ledger.SetAsync("members = $2", cancellationToken, streamed);
             }
 
+            if (!run.DryRun)
+            {
+                // The next run's member query joins these deliveries: after a first run of a million, plan it on a million.
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                await using var delivered = new NpgsqlCommand("SELECT created + updated FROM export_runs WHERE id = $1", connection);
+                delivered.Parameters.Add(new NpgsqlParameter { Value = run.Id });
+                var count = (long)(await delivered.ExecuteScalarAsync(cancellationToken))!;
+                await Statistics.RefreshAfterBulkChangeAsync(connection, Statistics.ExportDeliveries, count, cancellationToken);
+            }
+
             cursor = null;
         }
 
@@ -223,8 +234,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 }
 
                 cursor = emails[^1];
-                await ledger.CheckpointAsync(tally, RunPhase.Leavers, cursor, cancellationToken);
-                if (await ledger.CancelRequestedAsync(cancellationToken))
+                if (await ledger.CheckpointAsync(tally, RunPhase.Leavers, cursor, cancellationToken))
                 {
                     return RunStatus.Cancelled;
                 }
@@ -236,6 +246,9 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         return (long)(await check.ExecuteScalarAsync(cancellationToken))! > 0 ? RunStatus.SucceededWithRejections : RunStatus.Succeeded;
     }
 
+
+    /// <summary>How old a cancel flag read by a checkpoint may be before dispatching a page asks again.</summary>
+    private static readonly TimeSpan CancelCheckAge = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Members read ahead of the page being cut, for pages with nothing (or little) to send.</summary>
     private const int MaxScannedPerPage = 50_000;
@@ -256,7 +269,11 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         // Pages side by side stop together when one fails (a revoked key must not fail once per page in flight).
         using var sends = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pages = Channel.CreateBounded<Page>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
-        var producer = Task.Run(() => ProduceAsync(members, cursor, pageSize, run.FullResync, pages.Writer, stop.Token), CancellationToken.None);
+
+        // At most one page is read ahead of those in flight: with Constant Contact's 40,000-contact batches, each page
+        // held in memory counts (a channel alone would let one wait in it and another, built, wait to enter it).
+        using var pageSlots = new SemaphoreSlim(pagesInFlight + 1);
+        var producer = Task.Run(() => ProduceAsync(members, cursor, pageSize, run.FullResync, pages.Writer, pageSlots, stop.Token), CancellationToken.None);
         var sending = new Queue<(Page Page, Task<BatchTally> Tally)>();
         var cancelled = false;
         try
@@ -265,8 +282,9 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             await foreach (var page in pages.Reader.ReadAllAsync(stop.Token))
             {
                 // The first page always goes; a later one only while the run is not being cancelled (with pages side by
-                // side, the checkpoint that would notice comes after several are already sent).
-                if (dispatched++ > 0 && sending.Count > 0 && await ledger.CancelRequestedAsync(cancellationToken))
+                // side, the checkpoint that would notice comes after several are already sent). Each checkpoint reads the
+                // flag too, so this asks the database only when no checkpoint did in the last quarter second.
+                if (dispatched++ > 0 && sending.Count > 0 && await ledger.CancelRequestedAsync(cancellationToken, CancelCheckAge))
                 {
                     cancelled = true;
                     break;
@@ -275,7 +293,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 sending.Enqueue((page, SendPageAsync(page, run, export, target, ledger, sends.Token)));
                 while (sending.Count >= pagesInFlight && !cancelled)
                 {
-                    cancelled = await CommitOldestAsync(sending, ledger, cancellationToken);
+                    cancelled = await CommitOldestAsync(sending, ledger, pageSlots, cancellationToken);
                 }
 
                 if (cancelled)
@@ -287,7 +305,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             // What is in flight was sent: record it even when the run was cancelled meanwhile.
             while (sending.Count > 0)
             {
-                cancelled |= await CommitOldestAsync(sending, ledger, cancellationToken);
+                cancelled |= await CommitOldestAsync(sending, ledger, pageSlots, cancellationToken);
             }
 
             if (cancelled)
@@ -313,20 +331,36 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         }
     }
 
-    private static async Task<bool> CommitOldestAsync(Queue<(Page Page, Task<BatchTally> Tally)> sending, RunLedger ledger, CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits the oldest page once the platform acknowledged it, together with the pages behind it that are already
+    /// acknowledged too (one transaction for several: with ten batches in flight they often finish together), so the
+    /// cursor still never passes a contact the platform has not acknowledged.
+    /// </summary>
+    private static async Task<bool> CommitOldestAsync(Queue<(Page Page, Task<BatchTally> Tally)> sending, RunLedger ledger, SemaphoreSlim pageSlots, CancellationToken cancellationToken)
     {
         var (page, sent) = sending.Dequeue();
         var tally = await sent;
-        await ledger.CheckpointAsync(tally, RunPhase.Upsert, page.LastEmail, cancellationToken);
-        return await ledger.CancelRequestedAsync(cancellationToken);
+        var pages = 1;
+        while (sending.TryPeek(out var next) && next.Tally.IsCompletedSuccessfully)
+        {
+            sending.Dequeue();
+            tally.Absorb(next.Tally.Result);
+            page = next.Page;
+            pages++;
+        }
+
+        var cancelRequested = await ledger.CheckpointAsync(tally, RunPhase.Upsert, page.LastEmail, cancellationToken);
+        pageSlots.Release(pages);
+        return cancelRequested;
     }
 
     /// <summary>Cuts the member stream into pages of at most <paramref name="pageSize"/> contacts to send; returns how many members it read.</summary>
-    private static async Task<long> ProduceAsync(ExportMembers members, string? cursor, int pageSize, bool fullResync, ChannelWriter<Page> pages, CancellationToken cancellationToken)
+    private static async Task<long> ProduceAsync(ExportMembers members, string? cursor, int pageSize, bool fullResync, ChannelWriter<Page> pages, SemaphoreSlim pageSlots, CancellationToken cancellationToken)
     {
         long streamed = 0;
         try
         {
+            await pageSlots.WaitAsync(cancellationToken);
             var toSend = new List<Member>(pageSize);
             long unchanged = 0;
             string? last = null;
@@ -346,6 +380,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 if (toSend.Count == pageSize || toSend.Count + unchanged >= MaxScannedPerPage)
                 {
                     await pages.WriteAsync(new Page(toSend, unchanged, last), cancellationToken);
+                    await pageSlots.WaitAsync(cancellationToken);
                     toSend = new List<Member>(pageSize);
                     unchanged = 0;
                 }

@@ -19,6 +19,24 @@ public sealed class BatchTally
     public long RemovedCount { get; set; }
     public long Retries { get; set; }
     public long ToSend { get; set; }
+
+    /// <summary>Adds what a later batch changed, so both commit as one checkpoint.</summary>
+    public void Absorb(BatchTally later)
+    {
+        ArgumentNullException.ThrowIfNull(later);
+        Delivered.AddRange(later.Delivered);
+        Removed.AddRange(later.Removed);
+        Undelivered.AddRange(later.Undelivered);
+        Sent += later.Sent;
+        Created += later.Created;
+        Updated += later.Updated;
+        Unchanged += later.Unchanged;
+        Skipped += later.Skipped;
+        Rejected += later.Rejected;
+        RemovedCount += later.RemovedCount;
+        Retries += later.Retries;
+        ToSend += later.ToSend;
+    }
 }
 
 /// <summary>
@@ -28,7 +46,11 @@ public sealed class BatchTally
 /// </summary>
 public sealed class RunLedger(NpgsqlDataSource dataSource, long exportId, long runId, TimeProvider clock)
 {
-    public async Task CheckpointAsync(BatchTally tally, RunPhase phase, string? cursor, CancellationToken cancellationToken)
+    private bool _cancelRequested;
+    private long _cancelCheckedAt = long.MinValue;
+
+    /// <summary>Commits one checkpoint; returns whether a cancel was requested (read in the same transaction).</summary>
+    public async Task<bool> CheckpointAsync(BatchTally tally, RunPhase phase, string? cursor, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -59,14 +81,17 @@ public sealed class RunLedger(NpgsqlDataSource dataSource, long exportId, long r
                 tally.Undelivered.Select(u => (object?)u.Code ?? DBNull.Value).ToArray(), tally.Undelivered.Select(u => u.Reason).ToArray());
         }
 
-        await ExecuteAsync(connection, """
+        await using var update = Command(connection, """
             UPDATE export_runs SET phase = $2, cursor = $3, to_send = to_send + $4, sent = sent + $5, created = created + $6,
                 updated = updated + $7, unchanged = unchanged + $8, skipped = skipped + $9, rejected = rejected + $10,
                 removed = removed + $11, retries = retries + $12
             WHERE id = $1
-            """, cancellationToken, runId, phase.ToString(), (object?)cursor ?? DBNull.Value, tally.ToSend, tally.Sent, tally.Created,
+            RETURNING cancel_requested
+            """, runId, phase.ToString(), (object?)cursor ?? DBNull.Value, tally.ToSend, tally.Sent, tally.Created,
             tally.Updated, tally.Unchanged, tally.Skipped, tally.Rejected, tally.RemovedCount, tally.Retries);
+        var cancelRequested = (bool)(await update.ExecuteScalarAsync(cancellationToken))!;
         await transaction.CommitAsync(cancellationToken);
+        return Remember(cancelRequested);
     }
 
     public async Task EventAsync(string message, CancellationToken cancellationToken)
@@ -75,11 +100,24 @@ public sealed class RunLedger(NpgsqlDataSource dataSource, long exportId, long r
         await ExecuteAsync(connection, "INSERT INTO export_run_events (run_id, at, message) VALUES ($1, $2, $3)", cancellationToken, runId, clock.GetUtcNow(), message);
     }
 
-    public async Task<bool> CancelRequestedAsync(CancellationToken cancellationToken)
+    /// <summary>Whether a cancel was requested; with <paramref name="fresh"/>, an answer younger than that (a checkpoint's) is reused.</summary>
+    public async Task<bool> CancelRequestedAsync(CancellationToken cancellationToken, TimeSpan? fresh = null)
     {
+        if (fresh is { } age && _cancelCheckedAt != long.MinValue && clock.GetElapsedTime(_cancelCheckedAt) < age)
+        {
+            return _cancelRequested;
+        }
+
         await using var command = dataSource.CreateCommand("SELECT cancel_requested FROM export_runs WHERE id = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = runId });
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return Remember((bool)(await command.ExecuteScalarAsync(cancellationToken))!);
+    }
+
+    private bool Remember(bool cancelRequested)
+    {
+        _cancelRequested = cancelRequested;
+        _cancelCheckedAt = clock.GetTimestamp();
+        return cancelRequested;
     }
 
     public async Task SetAsync(string assignments, CancellationToken cancellationToken, params object?[] values)
@@ -90,7 +128,13 @@ public sealed class RunLedger(NpgsqlDataSource dataSource, long exportId, long r
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object?[] values)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = Command(connection, sql, values);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
         foreach (var value in values)
         {
             command.Parameters.Add(value is object?[] texts
@@ -98,6 +142,6 @@ public sealed class RunLedger(NpgsqlDataSource dataSource, long exportId, long r
                 : new NpgsqlParameter { Value = value ?? DBNull.Value });
         }
 
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return command;
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using SegmentExport.Web.Data;
+using SegmentExport.Web.Database;
 
 namespace SegmentExport.Web.Profiles;
 
@@ -87,7 +88,7 @@ public sealed class CsvImport(NpgsqlDataSource dataSource, IServiceScopeFactory 
         }
 
         await transaction.CommitAsync(cancellationToken);
-        await Statistics.RefreshAfterBulkChangeAsync(connection, counts.Inserted + counts.Updated, cancellationToken);
+        await Statistics.RefreshAfterBulkChangeAsync(connection, Statistics.Profiles, counts.Inserted + counts.Updated, cancellationToken);
         return counts;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
+using SegmentExport.Web.Database;
 
 namespace SegmentExport.Web.Profiles;
 
@@ -81,7 +82,7 @@ public sealed class DemoData(NpgsqlDataSource dataSource, TimeProvider clock, IL
         }
 
         await transaction.CommitAsync(cancellationToken);
-        await Statistics.RefreshAfterBulkChangeAsync(connection, count, cancellationToken);
+        await Statistics.RefreshAfterBulkChangeAsync(connection, Statistics.Profiles, count, cancellationToken);
         logger.LogInformation("Generated {Count} demo profiles", count);
         return count;
     }

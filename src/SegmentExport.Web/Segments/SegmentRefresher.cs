@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using SegmentExport.Web.Database;
 
 namespace SegmentExport.Web.Segments;
 
@@ -55,6 +56,9 @@ public sealed class SegmentRefresher(NpgsqlDataSource dataSource, TimeProvider c
         var duration = clock.GetElapsedTime(started);
         await RecordAsync(connection, transaction, segmentId, count, now, duration, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+
+        // The export member queries plan on these estimates: a first fill of a million left them at "5,000 members".
+        await Statistics.RefreshAfterBulkChangeAsync(connection, Statistics.SegmentMembers, joined + left, cancellationToken);
 
         logger.LogInformation("Segment {SegmentId} refreshed: {MemberCount} members, {Joined} joined, {Left} left, in {DurationMs} ms",
             segmentId, count, joined, left, (long)duration.TotalMilliseconds);

@@ -51,4 +51,18 @@ public sealed class DestinationSettingsTests
         var (byCount, _) = Batches.Cut(items, maxCount: 2, maxBytes: 100_000, envelopeBytes: 20, options);
         Assert.Equal([[0, 1], [2, 3], [4]], byCount.Select(b => b.Indexes.ToArray()).ToArray());
     }
+
+    [Fact]
+    public void A_body_spliced_from_the_items_bytes_is_what_serializing_the_whole_body_writes()
+    {
+        var options = System.Text.Json.JsonSerializerOptions.Web;
+        var items = new[] { new Dictionary<string, string> { ["email"] = "ann@example.com", ["name"] = "Ann \"Ä\" <b>" }, new Dictionary<string, string> { ["email"] = "bo@example.com" } };
+        var envelope = WireEnvelope.Of(new { before = 1, importData = Array.Empty<object>(), listIds = new[] { "l1" } }, "importData", options);
+        var (batches, _) = Batches.Cut(items, maxCount: 10, maxBytes: 10_000, envelope.Size, options);
+        var whole = System.Text.Json.JsonSerializer.Serialize(new { before = 1, importData = items, listIds = new[] { "l1" } }, options);
+        Assert.Equal(whole, System.Text.Encoding.UTF8.GetString(envelope.Body(batches.Single().Json, 10_000)));
+        Assert.Equal("{\"before\":1,\"importData\":[],\"listIds\":[\"l1\"]}", System.Text.Encoding.UTF8.GetString(envelope.Body([], 10_000)));
+        Assert.Throws<InvalidOperationException>(() => envelope.Body(batches.Single().Json, envelope.Size + 10));
+        Assert.Throws<InvalidOperationException>(() => WireEnvelope.Of(new { other = Array.Empty<object>() }, "importData", options));
+    }
 }
