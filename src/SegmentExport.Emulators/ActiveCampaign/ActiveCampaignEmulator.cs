@@ -10,6 +10,7 @@ public sealed class ActiveCampaignEmulator : ISandboxPlatform
 {
     private readonly ConcurrentDictionary<string, byte> _revoked = new(StringComparer.Ordinal);
     private int _nextContactId;
+    private int _listSlots = -1;
     private int _nextFieldId = 100;
     private int _nextTagId;
     private int _nextContactTagId;
@@ -47,9 +48,9 @@ public sealed class ActiveCampaignEmulator : ISandboxPlatform
 
     internal WindowRateLimiter BulkImports { get; }
 
-    internal ConcurrentDictionary<string, AcContact> ContactsByEmail { get; } = new(StringComparer.OrdinalIgnoreCase);
+    internal ShardedMap<string, AcContact> ContactsByEmail { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    internal ConcurrentDictionary<int, AcContact> ContactsById { get; } = new();
+    internal ShardedMap<int, AcContact> ContactsById { get; } = new();
 
     internal ConcurrentDictionary<int, AcList> Lists { get; } = new();
 
@@ -67,6 +68,9 @@ public sealed class ActiveCampaignEmulator : ISandboxPlatform
 
     internal int NextFieldId() => Interlocked.Increment(ref _nextFieldId);
 
+    /// <summary>A per-emulator number for each list, for <see cref="TrackOnce"/>.</summary>
+    internal int NextListSlot() => Interlocked.Increment(ref _listSlots);
+
     internal int NextContactTagId() => Interlocked.Increment(ref _nextContactTagId);
 
     internal AcTag TagNamed(string name) => TagsByName.GetOrAdd(name, n => new AcTag(Interlocked.Increment(ref _nextTagId), n));
@@ -74,18 +78,12 @@ public sealed class ActiveCampaignEmulator : ISandboxPlatform
     /// <summary>The contact for an email, created on first sight (contacts are account-wide, keyed by email).</summary>
     internal AcContact ContactFor(string email, out bool created)
     {
-        var isNew = false;
-        var contact = ContactsByEmail.GetOrAdd(email, e =>
+        var contact = ContactsByEmail.GetOrAdd(email, this, static (e, ac) => new AcContact(Interlocked.Increment(ref ac._nextContactId), e.Trim(), ac.Time.GetUtcNow()), out created);
+        if (created)
         {
-            isNew = true;
-            return new AcContact(Interlocked.Increment(ref _nextContactId), e.Trim(), Time.GetUtcNow());
-        });
-        if (isNew)
-        {
-            ContactsById[contact.Id] = contact;
+            ContactsById.Set(contact.Id, contact);
         }
 
-        created = isNew;
         return contact;
     }
 

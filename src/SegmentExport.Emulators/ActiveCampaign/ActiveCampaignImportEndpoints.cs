@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SegmentExport.Emulators.Common;
 
 namespace SegmentExport.Emulators.ActiveCampaign;
@@ -23,7 +24,7 @@ internal static class ActiveCampaignImportEndpoints
                     ac.Options.BulkImportRateLimitStatus);
             }
 
-            var body = await JsonBody.ReadAsync<BulkImportRequest>(context.Request, SandboxJson.SnakeCase, ac.Options.MaxImportBytes, ct);
+            var body = await JsonBody.ReadAsync(context.Request, SandboxJson.SnakeCase, ac.Options.MaxImportBytes, ct, BulkImportRequest.TryRead);
             if (body.Problem == BodyProblem.TooLarge)
             {
                 // UNCONFIRMED wording: the 400,000-byte cap is documented (provider-apis 2.3), its error body is not.
@@ -66,17 +67,14 @@ internal static class ActiveCampaignImportEndpoints
                 return SandboxJson.Json(new { status = false });
             }
 
-            lock (job)
-            {
-                return SandboxJson.Json(new { status = job.State, success = job.Success.ToList(), failure = job.Failure.ToList() });
-            }
+            return Status(job);
         });
 
         api.MapGet("/import/bulk_import", () =>
         {
             var jobs = ac.Imports.Values.ToList();
             object Summary(IEnumerable<AcImportJob> js) => js.GroupBy(j => j.Created.UtcDateTime.Date)
-                .Select(g => new { forDate = g.Key.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), batches = g.Count(), contacts = g.Sum(j => j.Contacts.Count) }).ToList();
+                .Select(g => new { forDate = g.Key.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), batches = g.Count(), contacts = g.Sum(j => j.ContactCount) }).ToList();
             return SandboxJson.Json(new { outstanding = Summary(jobs.Where(j => j.State != "completed")), recentlyCompleted = Summary(jobs.Where(j => j.State == "completed")) });
         });
     }
@@ -96,9 +94,20 @@ internal static class ActiveCampaignImportEndpoints
                 reasons.Add(new { contact = i, failureReason = "Field 'email' incorrect format" });
             }
 
-            foreach (var list in (contact.Subscribe ?? []).Concat(contact.Unsubscribe ?? []).Where(l => !ac.Lists.ContainsKey(l.Listid)))
+            foreach (var list in CollectionsMarshal.AsSpan(contact.Subscribe))
             {
-                reasons.Add(new { contact = i, failureReason = $"List {list.Listid} does not exist" });
+                if (!ac.Lists.ContainsKey(list.Listid))
+                {
+                    reasons.Add(new { contact = i, failureReason = $"List {list.Listid} does not exist" });
+                }
+            }
+
+            foreach (var list in CollectionsMarshal.AsSpan(contact.Unsubscribe))
+            {
+                if (!ac.Lists.ContainsKey(list.Listid))
+                {
+                    reasons.Add(new { contact = i, failureReason = $"List {list.Listid} does not exist" });
+                }
             }
         }
 
@@ -118,7 +127,7 @@ internal static class ActiveCampaignImportEndpoints
             {
                 if (outcome is { } id)
                 {
-                    job.Success.Add(AcWire.Id(id));
+                    job.Success.Add(id);
                 }
                 else
                 {
@@ -127,7 +136,49 @@ internal static class ActiveCampaignImportEndpoints
             }
         }
 
+        job.ReleaseContacts();
         await Task.Delay(ac.Options.ImportActive, ac.Time, cancellationToken);
         job.State = "completed";
+    }
+
+    /// <summary><c>{"status","success":[contact ids as strings],"failure":[emails]}</c>, written directly: clients poll it often.</summary>
+    private static JsonChunksResult Status(AcImportJob job)
+    {
+        var buffer = new PooledBuffer(64 + (job.ContactCount * 12));
+        try
+        {
+            using (var writer = JsonWriting.Create(buffer))
+            {
+                lock (job)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("status"u8, job.State);
+                    writer.WriteStartArray("success"u8);
+                    Span<char> digits = stackalloc char[11];
+                    foreach (var id in job.Success)
+                    {
+                        id.TryFormat(digits, out var length, provider: System.Globalization.CultureInfo.InvariantCulture);
+                        writer.WriteStringValue(digits[..length]);
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteStartArray("failure"u8);
+                    foreach (var email in job.Failure)
+                    {
+                        writer.WriteStringValue(email);
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                }
+            }
+
+            return new JsonChunksResult(StatusCodes.Status200OK).Add(buffer);
+        }
+        catch
+        {
+            buffer.Return();
+            throw;
+        }
     }
 }

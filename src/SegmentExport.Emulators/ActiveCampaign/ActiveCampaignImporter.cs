@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SegmentExport.Emulators.Common;
 
 namespace SegmentExport.Emulators.ActiveCampaign;
@@ -17,7 +18,6 @@ internal static class ActiveCampaignImporter
         }
 
         var contact = ac.ContactFor(email, out _);
-        var lists = new List<AcList>();
         lock (contact.Sync)
         {
             contact.Deleted = false;
@@ -25,7 +25,7 @@ internal static class ActiveCampaignImporter
             contact.LastName = row.LastName ?? contact.LastName;
             contact.Phone = row.Phone ?? contact.Phone;
             contact.CustomerAccount = row.CustomerAcctName ?? contact.CustomerAccount;
-            foreach (var field in row.Fields ?? [])
+            foreach (var field in CollectionsMarshal.AsSpan(row.Fields))
             {
                 if (ac.Fields.ContainsKey(field.Id))
                 {
@@ -33,35 +33,38 @@ internal static class ActiveCampaignImporter
                 }
             }
 
-            foreach (var tag in row.Tags ?? [])
+            foreach (var tag in CollectionsMarshal.AsSpan(row.Tags))
             {
                 // Bulk import creates missing tags (provider-apis 2.4).
                 contact.TagIds.Add(ac.TagNamed(tag).Id);
             }
 
-            foreach (var list in row.Subscribe ?? [])
+            foreach (var list in CollectionsMarshal.AsSpan(row.Subscribe))
             {
                 // "Contacts may not be subscribed to lists which they have previously unsubscribed from" (provider-apis 2.3).
                 if (contact.Lists.GetValueOrDefault(list.Listid, -1) != AcStatus.Unsubscribed)
                 {
                     contact.Lists[list.Listid] = AcStatus.Active;
                 }
-
-                lists.Add(ac.Lists[list.Listid]);
             }
 
-            foreach (var list in row.Unsubscribe ?? [])
+            foreach (var list in CollectionsMarshal.AsSpan(row.Unsubscribe))
             {
                 contact.Lists[list.Listid] = AcStatus.Unsubscribed;
-                lists.Add(ac.Lists[list.Listid]);
             }
 
             contact.Updated = ac.Time.GetUtcNow();
         }
 
-        foreach (var list in lists)
+        // The lists the row named, in its order (subscribe, then unsubscribe); the request was checked against them.
+        foreach (var list in CollectionsMarshal.AsSpan(row.Subscribe))
         {
-            list.Track(contact);
+            ac.Lists[list.Listid].Track(contact);
+        }
+
+        foreach (var list in CollectionsMarshal.AsSpan(row.Unsubscribe))
+        {
+            ac.Lists[list.Listid].Track(contact);
         }
 
         return contact.Id;

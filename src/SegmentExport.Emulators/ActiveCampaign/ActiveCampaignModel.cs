@@ -1,3 +1,5 @@
+using SegmentExport.Emulators.Common;
+
 namespace SegmentExport.Emulators.ActiveCampaign;
 
 /// <summary>List membership statuses as ActiveCampaign numbers them.</summary>
@@ -27,7 +29,11 @@ internal static class AcStatus
 
 internal sealed class AcContact(int id, string email, DateTimeOffset created)
 {
-    public Lock Sync { get; } = new();
+    private Dictionary<int, string>? _fieldValues;
+    private HashSet<int>? _tagIds;
+
+    /// <summary>The contact's lock (the contact itself: no extra object per contact among a million).</summary>
+    public object Sync => this;
 
     public int Id { get; } = id;
 
@@ -45,21 +51,90 @@ internal sealed class AcContact(int id, string email, DateTimeOffset created)
 
     public string? CustomerAccount { get; set; }
 
-    public Dictionary<int, string> FieldValues { get; } = [];
+    /// <summary>Custom field values by field id, created on first use (imports rarely carry any).</summary>
+    public Dictionary<int, string> FieldValues => _fieldValues ??= [];
 
-    public HashSet<int> TagIds { get; } = [];
+    /// <summary>Tag ids, created on first use.</summary>
+    public HashSet<int> TagIds => _tagIds ??= [];
 
-    /// <summary>List id to membership status.</summary>
-    public Dictionary<int, int> Lists { get; } = [];
+    private ListStatuses _lists;
+
+    /// <summary>List id to membership status (inline in the contact; use under the contact's lock).</summary>
+    public ref ListStatuses Lists => ref _lists;
 
     public bool Deleted { get; set; }
+
+    /// <summary>Which lists have this contact in their insertion order (see <see cref="TrackOnce"/>).</summary>
+    internal long TrackedBy;
 }
 
-internal sealed class AcList(int id, string name, DateTimeOffset created)
+/// <summary>
+/// A contact's list memberships (list id → status), kept inside the contact: the first membership in fields, any
+/// further ones in a small array. A contact is in one or two lists, and a dictionary per contact among a million cost
+/// the garbage collector three objects each.
+/// </summary>
+internal struct ListStatuses
+{
+    private int _firstList;
+    private int _firstStatus;
+    private bool _hasFirst;
+    private (int List, int Status)[]? _more;
+    private int _moreCount;
+
+    public int this[int list]
+    {
+        set
+        {
+            if (!_hasFirst || _firstList == list)
+            {
+                _hasFirst = true;
+                _firstList = list;
+                _firstStatus = value;
+                return;
+            }
+
+            for (var i = 0; i < _moreCount; i++)
+            {
+                if (_more![i].List == list)
+                {
+                    _more[i].Status = value;
+                    return;
+                }
+            }
+
+            if (_more is null || _moreCount == _more.Length)
+            {
+                Array.Resize(ref _more, Math.Max(2, _moreCount * 2));
+            }
+
+            _more[_moreCount++] = (list, value);
+        }
+    }
+
+    public readonly int GetValueOrDefault(int list, int fallback = default)
+    {
+        if (_hasFirst && _firstList == list)
+        {
+            return _firstStatus;
+        }
+
+        for (var i = 0; i < _moreCount; i++)
+        {
+            if (_more![i].List == list)
+            {
+                return _more[i].Status;
+            }
+        }
+
+        return fallback;
+    }
+}
+
+internal sealed class AcList(int id, string name, DateTimeOffset created, int slot)
 {
     private readonly Lock _orderLock = new();
     private readonly List<AcContact> _order = [];
-    private readonly ConcurrentDictionary<int, byte> _members = new();
+    private readonly TrackOnce _members = new(slot);
 
     public int Id { get; } = id;
 
@@ -72,7 +147,7 @@ internal sealed class AcList(int id, string name, DateTimeOffset created)
     /// <summary>Records that a contact has a membership (any status) in this list, once, in insertion order.</summary>
     public void Track(AcContact contact)
     {
-        if (_members.TryAdd(contact.Id, 0))
+        if (_members.TryMark(ref contact.TrackedBy, contact))
         {
             lock (_orderLock)
             {
@@ -81,7 +156,7 @@ internal sealed class AcList(int id, string name, DateTimeOffset created)
         }
     }
 
-    public bool Has(AcContact contact) => _members.ContainsKey(contact.Id);
+    public bool Has(AcContact contact) => _members.IsMarked(Volatile.Read(ref contact.TrackedBy), contact);
 
     public List<AcContact> Page(int offset, int limit)
     {
@@ -102,12 +177,19 @@ internal sealed class AcImportJob(string batchId, DateTimeOffset created, IReadO
 
     public DateTimeOffset Created { get; } = created;
 
-    public IReadOnlyList<BulkContact> Contacts { get; } = contacts;
+    /// <summary>The rows to import; released once they are applied (the job is kept for polling, its rows are not needed).</summary>
+    public IReadOnlyList<BulkContact> Contacts { get; private set; } = contacts;
+
+    /// <summary>How many rows the import carried.</summary>
+    public int ContactCount { get; } = contacts.Count;
 
     /// <summary>waiting, claimed, active, completed (provider-apis 2.3).</summary>
     public string State { get; set; } = "waiting";
 
-    public List<string> Success { get; } = [];
+    /// <summary>Ids of the imported contacts (written as strings).</summary>
+    public List<int> Success { get; } = [];
 
     public List<string> Failure { get; } = [];
+
+    public void ReleaseContacts() => Contacts = [];
 }

@@ -10,7 +10,7 @@ internal static class ActiveCampaignSeed
         var now = ac.Time.GetUtcNow();
         foreach (var seed in ac.Options.Lists)
         {
-            var list = new AcList(int.Parse(seed.Id, System.Globalization.CultureInfo.InvariantCulture), seed.Name, now);
+            var list = new AcList(int.Parse(seed.Id, System.Globalization.CultureInfo.InvariantCulture), seed.Name, now, ac.NextListSlot());
             ac.Lists[list.Id] = list;
             foreach (var field in seed.Fields)
             {

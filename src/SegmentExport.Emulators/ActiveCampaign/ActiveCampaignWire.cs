@@ -1,4 +1,5 @@
 using System.Globalization;
+using SegmentExport.Emulators.Common;
 
 namespace SegmentExport.Emulators.ActiveCampaign;
 
@@ -8,6 +9,71 @@ internal sealed class BulkImportRequest
     public List<BulkContact>? Contacts { get; set; }
 
     public bool ExcludeAutomations { get; set; }
+
+    /// <summary>
+    /// The usual import body, read by hand (see <see cref="JsonBody.ReadAsync{T}"/>): null for anything unusual (a null
+    /// row, a value of an unexpected type), which the serializer then reads as before.
+    /// </summary>
+    public static BulkImportRequest? TryRead(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        var request = new BulkImportRequest();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("contacts"u8))
+            {
+                if (!reader.Read())
+                {
+                    return null;
+                }
+
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    request.Contacts = null;
+                    continue;
+                }
+
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    return null;
+                }
+
+                var contacts = new List<BulkContact>(256);
+                var shared = new Dictionary<int, List<BulkListRef>>();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (BulkContact.TryRead(ref reader, shared) is not { } contact)
+                    {
+                        return null;
+                    }
+
+                    contacts.Add(contact);
+                }
+
+                request.Contacts = contacts;
+            }
+            else if (reader.ValueTextEquals("exclude_automations"u8))
+            {
+                if (!FastJson.TryBool(ref reader, out var exclude))
+                {
+                    return null;
+                }
+
+                request.ExcludeAutomations = exclude;
+            }
+            else if (!FastJson.TrySkip(ref reader))
+            {
+                return null;
+            }
+        }
+
+        return FastJson.AtEnd(ref reader) ? request : null;
+    }
 }
 
 internal sealed class BulkContact
@@ -29,6 +95,133 @@ internal sealed class BulkContact
     public List<BulkListRef>? Subscribe { get; set; }
 
     public List<BulkListRef>? Unsubscribe { get; set; }
+
+    /// <summary>One row from its start token; null when it is not an object of the usual shape.</summary>
+    /// <param name="shared">
+    /// One-list lists by list id, shared by the rows of one request that name the same single list (rows are only read
+    /// after parsing, never changed).
+    /// </param>
+    public static BulkContact? TryRead(ref Utf8JsonReader reader, Dictionary<int, List<BulkListRef>> shared)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        var contact = new BulkContact();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool ok;
+            string? text;
+            if (reader.ValueTextEquals("email"u8))
+            {
+                ok = FastJson.TryString(ref reader, out text);
+                contact.Email = text;
+            }
+            else if (reader.ValueTextEquals("first_name"u8))
+            {
+                ok = FastJson.TryString(ref reader, out text);
+                contact.FirstName = text;
+            }
+            else if (reader.ValueTextEquals("last_name"u8))
+            {
+                ok = FastJson.TryString(ref reader, out text);
+                contact.LastName = text;
+            }
+            else if (reader.ValueTextEquals("phone"u8))
+            {
+                ok = FastJson.TryString(ref reader, out text);
+                contact.Phone = text;
+            }
+            else if (reader.ValueTextEquals("customer_acct_name"u8))
+            {
+                ok = FastJson.TryString(ref reader, out text);
+                contact.CustomerAcctName = text;
+            }
+            else if (reader.ValueTextEquals("subscribe"u8))
+            {
+                ok = TryLists(ref reader, shared, out var lists);
+                contact.Subscribe = lists;
+            }
+            else if (reader.ValueTextEquals("unsubscribe"u8))
+            {
+                ok = TryLists(ref reader, shared, out var lists);
+                contact.Unsubscribe = lists;
+            }
+            else if (reader.ValueTextEquals("tags"u8) || reader.ValueTextEquals("fields"u8))
+            {
+                // Rare in bulk imports: left to the serializer.
+                ok = false;
+            }
+            else
+            {
+                ok = FastJson.TrySkip(ref reader);
+            }
+
+            if (!ok)
+            {
+                return null;
+            }
+        }
+
+        return contact;
+    }
+
+    /// <summary><c>[{"listid": n}, ...]</c> or null; a null element or an unexpected value gives up.</summary>
+    private static bool TryLists(ref Utf8JsonReader reader, Dictionary<int, List<BulkListRef>> shared, out List<BulkListRef>? lists)
+    {
+        lists = null;
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        lists = new List<BulkListRef>(1);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            var list = new BulkListRef();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("listid"u8))
+                {
+                    if (!FastJson.TryInt(ref reader, out var id))
+                    {
+                        return false;
+                    }
+
+                    list.Listid = id;
+                }
+                else if (!FastJson.TrySkip(ref reader))
+                {
+                    return false;
+                }
+            }
+
+            lists.Add(list);
+        }
+
+        if (lists is [var only])
+        {
+            lists = shared.TryGetValue(only.Listid, out var same) ? same : shared[only.Listid] = lists;
+        }
+
+        return true;
+    }
 }
 
 internal sealed class BulkFieldValue

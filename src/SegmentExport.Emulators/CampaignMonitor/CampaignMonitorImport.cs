@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SegmentExport.Emulators.Common;
 
 namespace SegmentExport.Emulators.CampaignMonitor;
@@ -46,18 +47,12 @@ internal static class CampaignMonitorImport
                 continue;
             }
 
-            var subscriber = list.Subscribers.GetValueOrDefault(email);
-            if (subscriber is null)
+            var subscriber = list.GetOrAdd(email, cm.Time, out var isNew);
+            if (isNew)
             {
-                subscriber = new CmSubscriber(email, cm.Time.GetUtcNow());
-                if (list.TryAdd(subscriber))
-                {
-                    Apply(list, subscriber, row, "Active");
-                    created++;
-                    continue;
-                }
-
-                subscriber = list.Subscribers[email];
+                Apply(list, subscriber, row, "Active");
+                created++;
+                continue;
             }
 
             lock (subscriber.Sync)
@@ -123,8 +118,8 @@ internal static class CampaignMonitorImport
                 subscriber.ConsentToTrack = row.ConsentToTrack;
             }
 
-            var multiValued = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var field in row.CustomFields ?? [])
+            HashSet<string>? multiValued = null;
+            foreach (var field in CollectionsMarshal.AsSpan(row.CustomFields))
             {
                 // Keys may come with or without brackets (UNCONFIRMED, provider-apis 4.4); unknown keys are ignored.
                 var key = CmList.BareKey(field.Key ?? "");
@@ -137,7 +132,7 @@ internal static class CampaignMonitorImport
                 {
                     subscriber.CustomFields.Remove(key);
                 }
-                else if (definition.DataType == "MultiSelectMany" && !multiValued.Add(key))
+                else if (definition.DataType == "MultiSelectMany" && !(multiValued ??= new(StringComparer.OrdinalIgnoreCase)).Add(key))
                 {
                     subscriber.CustomFields[key].Add(field.Value ?? "");
                 }

@@ -1,10 +1,14 @@
 using System.Runtime.CompilerServices;
+using SegmentExport.Emulators.Common;
 
 namespace SegmentExport.Emulators.CampaignMonitor;
 
 internal sealed class CmSubscriber(string email, DateTimeOffset created)
 {
-    public Lock Sync { get; } = new();
+    private Dictionary<string, List<string>>? _customFields;
+
+    /// <summary>The subscriber's lock (the subscriber itself: no extra object per subscriber among a million).</summary>
+    public object Sync => this;
 
     public string Email { get; } = email;
 
@@ -17,8 +21,8 @@ internal sealed class CmSubscriber(string email, DateTimeOffset created)
 
     public string ConsentToTrack { get; set; } = "Yes";
 
-    /// <summary>Values by key without brackets; MultiSelectMany keeps several.</summary>
-    public Dictionary<string, List<string>> CustomFields { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Values by key without brackets; MultiSelectMany keeps several. Created on first use.</summary>
+    public Dictionary<string, List<string>> CustomFields => _customFields ??= new(StringComparer.OrdinalIgnoreCase);
 }
 
 internal sealed record CmField(string FieldName, string Key, string DataType, IReadOnlyList<string> Options);
@@ -38,10 +42,26 @@ internal sealed class CmList(string id, string title, string clientId, string un
 
     public string UnsubscribeSetting { get; } = unsubscribeSetting;
 
-    public ConcurrentDictionary<string, CmSubscriber> Subscribers { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public ShardedMap<string, CmSubscriber> Subscribers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Custom fields by key without brackets (<c>website</c> for <c>[website]</c>).</summary>
     public ConcurrentDictionary<string, CmField> Fields { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The subscriber for the email, created (Active, dated now) and counted when new, in one lookup.</summary>
+    public CmSubscriber GetOrAdd(string email, TimeProvider time, out bool created)
+    {
+        var subscriber = Subscribers.GetOrAdd(email, time, static (e, t) => new CmSubscriber(e, t.GetUtcNow()), out created);
+        if (created)
+        {
+            Interlocked.Increment(ref Counter(subscriber.State).Value);
+            lock (_orderLock)
+            {
+                _order.Add(subscriber);
+            }
+        }
+
+        return subscriber;
+    }
 
     public bool TryAdd(CmSubscriber subscriber)
     {

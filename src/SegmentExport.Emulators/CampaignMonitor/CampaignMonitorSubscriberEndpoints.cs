@@ -11,6 +11,155 @@ internal sealed class ImportRequest
     public bool QueueSubscriptionBasedAutoResponders { get; set; }
 
     public bool RestartSubscriptionBasedAutoresponders { get; set; }
+
+    /// <summary>
+    /// The usual import body, read by hand (see <see cref="JsonBody.ReadAsync{T}"/>): null for anything unusual (a null
+    /// row, custom fields, a value of an unexpected type), which the serializer then reads as before.
+    /// </summary>
+    public static ImportRequest? TryRead(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        var request = new ImportRequest();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool ok;
+            bool flag;
+            if (reader.ValueTextEquals("Subscribers"u8))
+            {
+                ok = TryRows(ref reader, out var rows);
+                request.Subscribers = rows;
+            }
+            else if (reader.ValueTextEquals("Resubscribe"u8))
+            {
+                ok = FastJson.TryBool(ref reader, out flag);
+                request.Resubscribe = flag;
+            }
+            else if (reader.ValueTextEquals("QueueSubscriptionBasedAutoResponders"u8))
+            {
+                ok = FastJson.TryBool(ref reader, out flag);
+                request.QueueSubscriptionBasedAutoResponders = flag;
+            }
+            else if (reader.ValueTextEquals("RestartSubscriptionBasedAutoresponders"u8))
+            {
+                ok = FastJson.TryBool(ref reader, out flag);
+                request.RestartSubscriptionBasedAutoresponders = flag;
+            }
+            else
+            {
+                ok = FastJson.TrySkip(ref reader);
+            }
+
+            if (!ok)
+            {
+                return null;
+            }
+        }
+
+        return FastJson.AtEnd(ref reader) ? request : null;
+    }
+
+    private static bool TryRows(ref Utf8JsonReader reader, out List<ImportSubscriber>? rows)
+    {
+        rows = null;
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        rows = new List<ImportSubscriber>(1024);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            var row = new ImportSubscriber();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool ok;
+                string? text;
+                if (reader.ValueTextEquals("EmailAddress"u8))
+                {
+                    ok = FastJson.TryString(ref reader, out text);
+                    row.EmailAddress = text;
+                }
+                else if (reader.ValueTextEquals("Name"u8))
+                {
+                    ok = FastJson.TryString(ref reader, out text);
+                    row.Name = text;
+                }
+                else if (reader.ValueTextEquals("ConsentToTrack"u8))
+                {
+                    ok = TryConsent(ref reader, out text);
+                    row.ConsentToTrack = text;
+                }
+                else if (reader.ValueTextEquals("MobileNumber"u8))
+                {
+                    ok = FastJson.TryString(ref reader, out text);
+                    row.MobileNumber = text;
+                }
+                else if (reader.ValueTextEquals("CustomFields"u8))
+                {
+                    // Left to the serializer.
+                    ok = false;
+                }
+                else
+                {
+                    ok = FastJson.TrySkip(ref reader);
+                }
+
+                if (!ok)
+                {
+                    return false;
+                }
+            }
+
+            rows.Add(row);
+        }
+
+        return true;
+    }
+
+    /// <summary>ConsentToTrack, with the three documented values as shared strings.</summary>
+    private static bool TryConsent(ref Utf8JsonReader reader, out string? value)
+    {
+        if (!reader.Read())
+        {
+            value = null;
+            return false;
+        }
+
+        value = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return false;
+        }
+
+        var text = reader.ValueIsEscaped || reader.HasValueSequence ? default : reader.ValueSpan;
+        value = text.SequenceEqual("Unchanged"u8) ? "Unchanged" : text.SequenceEqual("Yes"u8) ? "Yes" : text.SequenceEqual("No"u8) ? "No" : reader.GetString();
+        return true;
+    }
 }
 
 internal sealed class ImportSubscriber
@@ -52,7 +201,7 @@ internal static class CampaignMonitorSubscriberEndpoints
                 return CampaignMonitorEndpoints.InvalidList();
             }
 
-            var body = await JsonBody.ReadAsync<ImportRequest>(context.Request, SandboxJson.PascalCase, null, ct);
+            var body = await JsonBody.ReadAsync(context.Request, SandboxJson.PascalCase, null, ct, ImportRequest.TryRead);
             if (body.Problem == BodyProblem.Malformed)
             {
                 return CampaignMonitorEmulator.Error(400, 400, "Failed to deserialize your request. Please check the documentation and try again.");

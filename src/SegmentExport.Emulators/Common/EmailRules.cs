@@ -16,7 +16,21 @@ public static class EmailRules
         }
 
         var at = email.IndexOf('@', StringComparison.Ordinal);
-        return at > 0 && at < email.Length - 1 && email.IndexOf('@', at + 1) < 0 && !email.Any(char.IsWhiteSpace);
+        if (at <= 0 || at >= email.Length - 1 || email.IndexOf('@', at + 1) >= 0)
+        {
+            return false;
+        }
+
+        foreach (var c in email)
+        {
+            // Printable ASCII is never white space; anything else asks char.IsWhiteSpace (Unicode white space).
+            if (c is <= ' ' or >= '\u007f' && char.IsWhiteSpace(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public static bool IsDeliverable(string? email)
@@ -37,7 +51,7 @@ public static class EmailRules
 
         foreach (var c in local)
         {
-            if (!(char.IsAsciiLetterOrDigit(c) || "._%+-".Contains(c, StringComparison.Ordinal)))
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-'))
             {
                 return false;
             }

@@ -48,7 +48,7 @@ internal static class ConstantContactActivities
     }
 
     /// <summary>One import row: matched by email, updated (not replaced), added to the lists unless unsubscribed (3.3, 3.9).</summary>
-    public static void ImportRow(ConstantContactEmulator cc, CcActivity activity, Dictionary<string, string?> row, IReadOnlyList<string> listIds, int line)
+    public static void ImportRow(ConstantContactEmulator cc, CcActivity activity, SmallMap<string?> row, IReadOnlyList<string> listIds, int line)
     {
         var email = row.GetValueOrDefault("email")?.Trim();
         if (!EmailRules.IsDeliverable(email))

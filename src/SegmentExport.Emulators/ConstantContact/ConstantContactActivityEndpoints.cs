@@ -185,7 +185,24 @@ internal static class ConstantContactActivityEndpoints
         }
 
         // UNCONFIRMED (provider-apis 3.3: "The custom field must already exist"): an unknown cf: column rejects the request.
-        var unknown = body.Rows.SelectMany(r => r.Keys).Where(k => k.StartsWith("cf:", StringComparison.Ordinal) && !cc.CustomFields.ContainsKey(k[3..])).FirstOrDefault();
+        string? unknown = null;
+        foreach (var row in body.Rows)
+        {
+            foreach (var (column, _) in row)
+            {
+                if (column.StartsWith("cf:", StringComparison.Ordinal) && !cc.CustomFields.ContainsKey(column[3..]))
+                {
+                    unknown = column;
+                    break;
+                }
+            }
+
+            if (unknown is not null)
+            {
+                break;
+            }
+        }
+
         return unknown is null
             ? null
             : ConstantContactEmulator.Error(400, "activity.import_data.custom_field.not_found", $"The custom field '{unknown}' does not exist. Create it first with POST /contact_custom_fields.");

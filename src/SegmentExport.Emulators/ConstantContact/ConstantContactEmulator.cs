@@ -56,9 +56,9 @@ public sealed class ConstantContactEmulator : ISandboxPlatform
 
     internal WindowRateLimiter TokenRequests { get; }
 
-    internal ConcurrentDictionary<string, CcContact> ContactsByEmail { get; } = new(StringComparer.OrdinalIgnoreCase);
+    internal ShardedMap<string, CcContact> ContactsByEmail { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    internal ConcurrentDictionary<string, CcContact> ContactsById { get; } = new(StringComparer.Ordinal);
+    internal ShardedMap<string, CcContact> ContactsById { get; } = new(StringComparer.Ordinal);
 
     internal ConcurrentDictionary<string, CcList> Lists { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -68,6 +68,11 @@ public sealed class ConstantContactEmulator : ISandboxPlatform
     internal ConcurrentDictionary<string, CcActivity> Activities { get; } = new(StringComparer.Ordinal);
 
     internal int Queued => Volatile.Read(ref _queued);
+
+    private int _listSlots = -1;
+
+    /// <summary>A per-emulator number for each list, for <see cref="TrackOnce"/>.</summary>
+    internal int NextListSlot() => Interlocked.Increment(ref _listSlots);
 
     internal bool TryQueue()
     {
@@ -84,18 +89,12 @@ public sealed class ConstantContactEmulator : ISandboxPlatform
 
     internal CcContact ContactFor(string email, out bool created)
     {
-        var isNew = false;
-        var contact = ContactsByEmail.GetOrAdd(email, e =>
+        var contact = ContactsByEmail.GetOrAdd(email, this, static (e, cc) => new CcContact(SandboxIds.NewGuid().ToString(), e.Trim(), cc.Time.GetUtcNow()), out created);
+        if (created)
         {
-            isNew = true;
-            return new CcContact(Guid.NewGuid().ToString(), e.Trim(), Time.GetUtcNow());
-        });
-        if (isNew)
-        {
-            ContactsById[contact.Id] = contact;
+            ContactsById.Set(contact.Id, contact);
         }
 
-        created = isNew;
         return contact;
     }
 

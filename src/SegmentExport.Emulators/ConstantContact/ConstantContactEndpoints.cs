@@ -56,7 +56,7 @@ internal static class ConstantContactEndpoints
                 return ConstantContactEmulator.Error(400, "contact_lists.name.required", "name is required.");
             }
 
-            var list = new CcList(Guid.NewGuid().ToString(), body.Value.Name, cc.Time.GetUtcNow());
+            var list = new CcList(Guid.NewGuid().ToString(), body.Value.Name, cc.Time.GetUtcNow(), cc.NextListSlot());
             cc.Lists[list.Id] = list;
             return SandboxJson.Json(List(list, false), 201);
         });

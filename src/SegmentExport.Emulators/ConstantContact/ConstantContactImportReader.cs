@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text;
+using SegmentExport.Emulators.Common;
 
 namespace SegmentExport.Emulators.ConstantContact;
 
 /// <summary>A parsed <c>contacts_json_import</c> body: rows as column → value, and how many rows fell past the byte cap.</summary>
-internal sealed record CcImportBody(List<Dictionary<string, string?>> Rows, List<string> ListIds, int Dropped);
+internal sealed record CcImportBody(List<SmallMap<string?>> Rows, List<string> ListIds, int Dropped);
 
 /// <summary>
 /// Reads <c>contacts_json_import</c> bodies. Past <see cref="ConstantContactOptions.MaxImportBytes"/> "only the first
@@ -20,20 +21,26 @@ internal static class ConstantContactImportReader
             return (null, true);
         }
 
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 64 * 1024);
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        var buffer = new PooledBuffer(request.ContentLength is { } length ? (int)length + 1 : 64 * 1024);
+        try
         {
-            if (buffer.Length + read > options.HardBodyLimitBytes)
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer.GetMemory(64 * 1024), cancellationToken)) > 0)
             {
-                return (null, true);
+                if (buffer.Length + read > options.HardBodyLimitBytes)
+                {
+                    return (null, true);
+                }
+
+                buffer.Advance(read);
             }
 
-            buffer.Write(chunk, 0, read);
+            return (Parse(buffer.Written.Span, options.MaxImportBytes), false);
         }
-
-        return (Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), options.MaxImportBytes), false);
+        finally
+        {
+            buffer.Return();
+        }
     }
 
     /// <summary>Null when the body is not a JSON object.</summary>
@@ -47,7 +54,8 @@ internal static class ConstantContactImportReader
                 return null;
             }
 
-            var rows = new List<Dictionary<string, string?>>();
+            var rows = new List<SmallMap<string?>>();
+            var columns = new List<string>();
             var lists = new List<string>();
             var dropped = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -58,7 +66,7 @@ internal static class ConstantContactImportReader
                 {
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
-                        var row = ReadRow(ref reader);
+                        var row = ReadRow(ref reader, columns);
                         if (reader.BytesConsumed > cap)
                         {
                             dropped++;
@@ -91,7 +99,8 @@ internal static class ConstantContactImportReader
     }
 
     /// <summary>One contact as column → text; nested values (not part of the flat import format) are skipped.</summary>
-    private static Dictionary<string, string?>? ReadRow(ref Utf8JsonReader reader)
+    /// <param name="columns">Column names seen so far in this body, reused instead of a new string per row.</param>
+    private static SmallMap<string?>? ReadRow(ref Utf8JsonReader reader, List<string> columns)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -99,10 +108,10 @@ internal static class ConstantContactImportReader
             return null;
         }
 
-        var row = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var row = new SmallMap<string?>();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var column = reader.GetString()!;
+            var column = Column(ref reader, columns);
             reader.Read();
             switch (reader.TokenType)
             {
@@ -126,5 +135,24 @@ internal static class ConstantContactImportReader
         }
 
         return row;
+    }
+
+    private static string Column(ref Utf8JsonReader reader, List<string> columns)
+    {
+        foreach (var known in columns)
+        {
+            if (reader.ValueTextEquals(known))
+            {
+                return known;
+            }
+        }
+
+        var name = reader.GetString()!;
+        if (columns.Count < 64)
+        {
+            columns.Add(name);
+        }
+
+        return name;
     }
 }

@@ -1,8 +1,13 @@
+using SegmentExport.Emulators.Common;
+
 namespace SegmentExport.Emulators.ConstantContact;
 
 internal sealed class CcContact(string id, string email, DateTimeOffset created)
 {
-    public Lock Sync { get; } = new();
+    private Dictionary<string, string>? _customFields;
+
+    /// <summary>The contact's lock (the contact itself: no extra object per contact among a million).</summary>
+    public object Sync => this;
 
     public string Id { get; } = id;
 
@@ -18,21 +23,24 @@ internal sealed class CcContact(string id, string email, DateTimeOffset created)
     public string OptInSource { get; set; } = "Account";
 
     /// <summary>Standard import columns (first_name, job_title, ...) by their import names.</summary>
-    public Dictionary<string, string> Properties { get; } = new(StringComparer.Ordinal);
+    public SmallMap<string> Properties { get; } = new();
 
-    /// <summary>Custom field values by field name (the import column without its <c>cf:</c> prefix).</summary>
-    public Dictionary<string, string> CustomFields { get; } = new(StringComparer.Ordinal);
+    /// <summary>Custom field values by field name (the import column without its <c>cf:</c> prefix), created on first use.</summary>
+    public Dictionary<string, string> CustomFields => _customFields ??= new(StringComparer.Ordinal);
 
     public HashSet<string> ListIds { get; } = new(StringComparer.Ordinal);
 
     public bool Deleted { get; set; }
+
+    /// <summary>Which lists have this contact in their insertion order (see <see cref="TrackOnce"/>).</summary>
+    internal long TrackedBy;
 }
 
-internal sealed class CcList(string id, string name, DateTimeOffset created)
+internal sealed class CcList(string id, string name, DateTimeOffset created, int slot)
 {
     private readonly Lock _orderLock = new();
     private readonly List<CcContact> _order = [];
-    private readonly ConcurrentDictionary<string, byte> _seen = new(StringComparer.Ordinal);
+    private readonly TrackOnce _tracked = new(slot);
 
     public string Id { get; } = id;
 
@@ -43,7 +51,7 @@ internal sealed class CcList(string id, string name, DateTimeOffset created)
     /// <summary>Remembers the contact for paging; membership itself is <see cref="CcContact.ListIds"/>.</summary>
     public void Track(CcContact contact)
     {
-        if (_seen.TryAdd(contact.Id, 0))
+        if (_tracked.TryMark(ref contact.TrackedBy, contact))
         {
             lock (_orderLock)
             {

@@ -13,7 +13,7 @@ internal static class ConstantContactSeed
         foreach (var seed in cc.Options.Lists)
         {
             // Distinct creation times keep the configured order in listings.
-            var list = new CcList(seed.Id, seed.Name, now.AddMilliseconds(order++));
+            var list = new CcList(seed.Id, seed.Name, now.AddMilliseconds(order++), cc.NextListSlot());
             cc.Lists[list.Id] = list;
             foreach (var field in seed.Fields)
             {

@@ -1,18 +1,29 @@
+using SegmentExport.Emulators.Common;
+
 namespace SegmentExport.Emulators.Mailchimp;
 
 /// <summary>
 /// <c>POST /lists/{id}</c>: always 200, with per-email problems in <c>errors[]</c> (provider-apis 1.3A; that per-email
 /// rejections land there with ERROR_GENERIC is UNCONFIRMED, 1.9).
 /// </summary>
+/// <remarks>
+/// The response carries every created and updated member in full, as Mailchimp's does. It is written as each member is
+/// applied, straight into pooled buffers (see <see cref="MailchimpMemberJson"/>), in the shape
+/// <c>{new_members, updated_members, errors, total_created, total_updated, error_count, _links}</c>.
+/// </remarks>
 internal static class MailchimpBatch
 {
-    public static object Run(MailchimpEmulator mc, MailchimpList list, BatchSubscribeRequest request, bool skipMergeValidation, bool skipDuplicateCheck)
+    private const int MemberBytes = 900;
+
+    public static IResult Run(MailchimpEmulator mc, MailchimpList list, BatchSubscribeRequest request, bool skipMergeValidation, bool skipDuplicateCheck)
     {
-        var created = new List<object>();
-        var updated = new List<object>();
-        var errors = new List<object>();
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var member in request.Members!)
+        var members = request.Members!;
+        using var created = new MemberArray(members.Count * MemberBytes);
+        using var updated = new MemberArray(1024);
+        var errors = new List<BatchError>();
+        var times = new TimeText();
+        var seen = new HashSet<string>(members.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var member in members)
         {
             var email = member.EmailAddress?.Trim() ?? "";
             if (!seen.Add(email))
@@ -20,7 +31,7 @@ internal static class MailchimpBatch
                 // skip_duplicate_check=true: the first occurrence wins silently; otherwise the repeat is an error.
                 if (!skipDuplicateCheck)
                 {
-                    errors.Add(Error(email, $"{email} is a duplicate of another member in this request.", "ERROR_GENERIC", null, null));
+                    errors.Add(new BatchError(email, $"{email} is a duplicate of another member in this request.", "ERROR_GENERIC", null, null));
                 }
 
                 continue;
@@ -31,7 +42,7 @@ internal static class MailchimpBatch
             {
                 if (!MemberStatuses.TryParseSendable(member.Status, out var parsed))
                 {
-                    errors.Add(Error(email, $"'{member.Status}' is not a valid status.", "ERROR_GENERIC", "status", "Data presented is not one of the accepted values"));
+                    errors.Add(new BatchError(email, $"'{member.Status}' is not a valid status.", "ERROR_GENERIC", "status", "Data presented is not one of the accepted values"));
                     continue;
                 }
 
@@ -44,35 +55,88 @@ internal static class MailchimpBatch
             switch (result.Outcome)
             {
                 case UpsertOutcome.Created:
-                    created.Add(MailchimpWire.Member(list, result.Member!));
+                    created.Add(list, result.Member!, times);
                     break;
                 case UpsertOutcome.Updated:
-                    updated.Add(MailchimpWire.Member(list, result.Member!));
+                    updated.Add(list, result.Member!, times);
                     break;
                 default:
-                    errors.Add(Error(email, result.Error!, result.ErrorCode, result.Field, result.FieldMessage));
+                    errors.Add(new BatchError(email, result.Error!, result.ErrorCode, result.Field, result.FieldMessage));
                     break;
             }
         }
 
-        return new
+        var body = new PooledBuffer(created.Buffer.Length + updated.Buffer.Length + 512 + (errors.Count * 256));
+        using (var writer = JsonWriting.Create(body))
         {
-            new_members = created,
-            updated_members = updated,
-            errors,
-            total_created = created.Count,
-            total_updated = updated.Count,
-            error_count = errors.Count,
-            _links = Array.Empty<object>(),
-        };
+            writer.WriteStartObject();
+            writer.WritePropertyName("new_members"u8);
+            writer.WriteRawValue(created.Close(), skipInputValidation: true);
+            writer.WritePropertyName("updated_members"u8);
+            writer.WriteRawValue(updated.Close(), skipInputValidation: true);
+            writer.WriteStartArray("errors"u8);
+            foreach (var error in errors)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("email_address"u8, error.Email);
+                writer.WriteString("error"u8, error.Error);
+                writer.WriteString("error_code"u8, error.Code);
+                writer.WriteString("field"u8, error.Field ?? "");
+                writer.WriteString("field_message"u8, error.FieldMessage ?? "");
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteNumber("total_created"u8, created.Count);
+            writer.WriteNumber("total_updated"u8, updated.Count);
+            writer.WriteNumber("error_count"u8, errors.Count);
+            writer.WriteStartArray("_links"u8);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return new JsonChunksResult(StatusCodes.Status200OK).Add(body);
     }
 
-    private static object Error(string email, string error, string code, string? field, string? fieldMessage) => new
+    private sealed record BatchError(string Email, string Error, string Code, string? Field, string? FieldMessage);
+
+    /// <summary>One JSON array of members, written member by member as the batch is applied.</summary>
+    private sealed class MemberArray : IDisposable
     {
-        email_address = email,
-        error,
-        error_code = code,
-        field = field ?? "",
-        field_message = fieldMessage ?? "",
-    };
+        private readonly JsonText _json;
+
+        public MemberArray(int capacity)
+        {
+            Buffer = new PooledBuffer(capacity);
+            _json = new JsonText(Buffer);
+        }
+
+        public PooledBuffer Buffer { get; }
+
+        public int Count { get; private set; }
+
+        public void Add(MailchimpList list, MailchimpMember member, TimeText times)
+        {
+            Buffer.Write(Count++ == 0 ? (byte)'[' : (byte)',');
+            MailchimpMemberJson.Write(_json, list, member, null, times);
+        }
+
+        /// <summary>The array's bytes, brackets included.</summary>
+        public ReadOnlySpan<byte> Close()
+        {
+            if (Count == 0)
+            {
+                Buffer.Write((byte)'[');
+            }
+
+            Buffer.Write((byte)']');
+            return Buffer.Written.Span;
+        }
+
+        public void Dispose()
+        {
+            _json.Dispose();
+            Buffer.Return();
+        }
+    }
 }

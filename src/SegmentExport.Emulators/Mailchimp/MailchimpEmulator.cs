@@ -128,7 +128,7 @@ public sealed partial class MailchimpEmulator : ISandboxPlatform
                 MemberStatuses.Wire(member.Status),
                 member.Hash,
                 member.MergeFields.ToDictionary(f => f.Key, f => f.Value is JsonElement e ? e.GetRawText() : f.Value as string, StringComparer.Ordinal),
-                [.. member.Tags.Order(StringComparer.OrdinalIgnoreCase)]);
+                [.. member.TagsOrEmpty.Order(StringComparer.OrdinalIgnoreCase)]);
         }
     }
 
@@ -146,7 +146,7 @@ public sealed partial class MailchimpEmulator : ISandboxPlatform
 
             foreach (var contact in seed.Contacts)
             {
-                var member = new MailchimpMember(contact.Email, NextId().ToString(System.Globalization.CultureInfo.InvariantCulture), now)
+                var member = new MailchimpMember(contact.Email, NextId(), now)
                 {
                     Status = MemberStatuses.ParseSeed(contact.Status),
                 };

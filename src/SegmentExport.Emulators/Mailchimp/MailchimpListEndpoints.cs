@@ -98,7 +98,7 @@ internal static class MailchimpListEndpoints
                 return MailchimpProblems.NotFound(context);
             }
 
-            var body = await JsonBody.ReadAsync<BatchSubscribeRequest>(context.Request, SandboxJson.SnakeCase, null, cancellationToken);
+            var body = await JsonBody.ReadAsync(context.Request, SandboxJson.SnakeCase, null, cancellationToken, BatchSubscribeRequest.TryRead);
             if (!body.Ok || body.Value!.Members is null)
             {
                 return MailchimpProblems.FromBody(context, body.Problem == BodyProblem.Malformed ? BodyProblem.Malformed : BodyProblem.Missing);
@@ -115,7 +115,7 @@ internal static class MailchimpListEndpoints
                     [new { field = "members", message = $"Schema describes array with at most {mc.Options.MaxBatchMembers} items, but {request.Members.Count} were found" }]);
             }
 
-            return SandboxJson.Json(MailchimpBatch.Run(mc, list, request, skipMergeValidation ?? false, skipDuplicateCheck ?? false));
+            return MailchimpBatch.Run(mc, list, request, skipMergeValidation ?? false, skipDuplicateCheck ?? false);
         }
     }
 }

@@ -115,7 +115,7 @@ internal static class MailchimpMemberEndpoints
             return (list, list.Members.GetValueOrDefault(hashOrEmail));
         }
 
-        if (list.ByHash.TryGetValue(hashOrEmail, out var member))
+        if (MemberStatuses.TryParseHash(hashOrEmail, out var hash) && list.ByHash.TryGetValue(hash, out var member))
         {
             return (list, member);
         }

@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using System.Security.Cryptography;
+using SegmentExport.Emulators.Common;
 using System.Text;
 
 namespace SegmentExport.Emulators.Mailchimp;
@@ -15,7 +18,17 @@ public enum MemberStatus
 
 internal static class MemberStatuses
 {
-    public static string Wire(MemberStatus status) => status.ToString().ToLowerInvariant();
+    /// <summary>The status as the API writes it: the enum name in lower case.</summary>
+    public static string Wire(MemberStatus status) => status switch
+    {
+        MemberStatus.Subscribed => "subscribed",
+        MemberStatus.Unsubscribed => "unsubscribed",
+        MemberStatus.Cleaned => "cleaned",
+        MemberStatus.Pending => "pending",
+        MemberStatus.Transactional => "transactional",
+        MemberStatus.Archived => "archived",
+        _ => status.ToString().ToLowerInvariant(),
+    };
 
     /// <summary>Parses a status a client may send (archived is a state, not something to send).</summary>
     public static bool TryParseSendable(string? value, out MemberStatus status)
@@ -35,36 +48,108 @@ internal static class MemberStatuses
     public static MemberStatus ParseSeed(string value) =>
         value.Length == 0 ? MemberStatus.Subscribed : Enum.Parse<MemberStatus>(value, ignoreCase: true);
 
-    /// <summary>subscriber_hash = MD5 of the lower-cased email (provider-apis 1.3A).</summary>
-    public static string SubscriberHash(string email)
+    /// <summary>subscriber_hash = MD5 of the lower-cased email (provider-apis 1.3A), as 32 lower-case hex digits.</summary>
+    public static string SubscriberHash(string email) => HashText(SubscriberHashValue(email));
+
+    /// <summary>The subscriber hash as a number: its 16 bytes, big-endian, so its hex form is the hash's.</summary>
+    public static UInt128 SubscriberHashValue(string email)
     {
+        ArgumentNullException.ThrowIfNull(email);
+        Span<byte> hash = stackalloc byte[MD5.HashSizeInBytes];
 #pragma warning disable CA5351 // Not security: MD5 is how Mailchimp names members, and clients compute the same hash.
-        return Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(email.ToLowerInvariant())));
+        if (email.Length > 256)
+        {
+            MD5.HashData(Encoding.UTF8.GetBytes(email.ToLowerInvariant()), hash);
+        }
+        else
+        {
+            // The same bytes without an intermediate string or array: a member is hashed once, when created.
+            Span<char> lower = stackalloc char[email.Length];
+            email.AsSpan().ToLowerInvariant(lower);
+            Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(email.Length)];
+            var length = Encoding.UTF8.GetBytes(lower, utf8);
+            MD5.HashData(utf8[..length], hash);
+        }
 #pragma warning restore CA5351
+
+        return BinaryPrimitives.ReadUInt128BigEndian(hash);
+    }
+
+    public static string HashText(UInt128 hash)
+    {
+        Span<byte> utf8 = stackalloc byte[32];
+        HashText(hash, utf8);
+        return Encoding.ASCII.GetString(utf8);
+    }
+
+    /// <summary>Writes the 32 lower-case hex digits of <paramref name="hash"/> into <paramref name="utf8"/>.</summary>
+    public static void HashText(UInt128 hash, Span<byte> utf8)
+    {
+        var digits = "0123456789abcdef"u8;
+        for (var i = 31; i >= 0; i--)
+        {
+            utf8[i] = digits[(int)((ulong)hash & 0xF)];
+            hash >>= 4;
+        }
+    }
+
+    /// <summary>A subscriber hash from a path: exactly 32 hex digits, either case (as the old case-insensitive lookup).</summary>
+    public static bool TryParseHash(string text, out UInt128 hash)
+    {
+        hash = default;
+        if (text.Length != 32)
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiHexDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return UInt128.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out hash);
     }
 }
 
-internal sealed class MailchimpMember(string email, string contactId, DateTimeOffset created)
+internal sealed class MailchimpMember(string email, int contactId, DateTimeOffset created)
 {
-    public Lock Sync { get; } = new();
+    private HashSet<string>? _tags;
+
+    /// <summary>The member's lock (the member itself: no extra object per member among a million).</summary>
+    public object Sync => this;
 
     public string Email { get; } = email;
 
-    public string Hash { get; } = MemberStatuses.SubscriberHash(email);
+    /// <summary>The subscriber hash as a number (no 32-character string kept per member); <see cref="Hash"/> is its text.</summary>
+    public UInt128 HashValue { get; } = MemberStatuses.SubscriberHashValue(email);
 
-    public string ContactId { get; } = contactId;
+    public string Hash => MemberStatuses.HashText(HashValue);
+
+    public int ContactNumber { get; } = contactId;
+
+    public string ContactId => ContactNumber.ToString(CultureInfo.InvariantCulture);
 
     public DateTimeOffset Created { get; } = created;
 
     public MemberStatus Status { get; set; }
 
     /// <summary>Merge values by tag: a string, or a JsonElement for objects such as ADDRESS.</summary>
-    public Dictionary<string, object?> MergeFields { get; } = new(StringComparer.Ordinal);
+    public MergeValues MergeFields { get; } = new();
 
-    public HashSet<string> Tags { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The member's tags, created on first use (most members have none).</summary>
+    public HashSet<string> Tags => _tags ??= new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The tags to read, without creating the set.</summary>
+    public IReadOnlyCollection<string> TagsOrEmpty => (IReadOnlyCollection<string>?)_tags ?? [];
 
     public DateTimeOffset LastChanged { get; set; } = created;
 }
+
+/// <summary>Merge values by tag: a string, null, or a JsonElement (see <see cref="SmallMap{TValue}"/>).</summary>
+internal sealed class MergeValues : SmallMap<object?>;
 
 internal sealed record MergeField(int MergeId, string Tag, string Name, string Type, bool Required, string DefaultValue, int DisplayOrder, IReadOnlyList<string> Choices);
 
@@ -90,13 +175,13 @@ internal sealed class MailchimpList(string id, string name, DateTimeOffset creat
 
     public DateTimeOffset Created { get; } = created;
 
-    public ConcurrentDictionary<string, MailchimpMember> Members { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public ShardedMap<string, MailchimpMember> Members { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Members by subscriber hash, for the single-member endpoints.</summary>
-    public ConcurrentDictionary<string, MailchimpMember> ByHash { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public ShardedMap<UInt128, MailchimpMember> ByHash { get; } = new();
 
     /// <summary>Emails permanently deleted: re-adding them gives "Forgotten Email Not Subscribed" (provider-apis 1.5).</summary>
-    public ConcurrentDictionary<string, byte> Forgotten { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public ShardedMap<string, byte> Forgotten { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Tags are static segments (provider-apis 1.4), found by name and by id.</summary>
     public ConcurrentDictionary<string, StaticSegment> SegmentsByName { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -104,6 +189,9 @@ internal sealed class MailchimpList(string id, string name, DateTimeOffset creat
     public ConcurrentDictionary<int, StaticSegment> SegmentsById { get; } = new();
 
     public IReadOnlyList<MergeField> MergeFields => Volatile.Read(ref _mergeFields);
+
+    /// <summary>The same fields as an array, to walk without an enumerator per member.</summary>
+    public MergeField[] MergeFieldArray => Volatile.Read(ref _mergeFields);
 
     public int Count(MemberStatus status) => Volatile.Read(ref _counts[(int)status]);
 
@@ -126,7 +214,7 @@ internal sealed class MailchimpList(string id, string name, DateTimeOffset creat
             return false;
         }
 
-        ByHash[member.Hash] = member;
+        ByHash.Set(member.HashValue, member);
         Interlocked.Increment(ref _counts[(int)member.Status]);
         lock (_orderLock)
         {
@@ -151,14 +239,14 @@ internal sealed class MailchimpList(string id, string name, DateTimeOffset creat
 
     public bool Forget(MailchimpMember member)
     {
-        if (!Members.TryRemove(new KeyValuePair<string, MailchimpMember>(member.Email, member)))
+        if (!Members.TryRemove(member.Email, member))
         {
             return false;
         }
 
-        ByHash.TryRemove(member.Hash, out _);
+        ByHash.TryRemove(member.HashValue, out _);
         Interlocked.Decrement(ref _counts[(int)member.Status]);
-        Forgotten[member.Email] = 0;
+        Forgotten.Set(member.Email, 0);
         return true;
     }
 

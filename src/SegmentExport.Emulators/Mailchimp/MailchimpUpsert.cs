@@ -3,11 +3,11 @@ using SegmentExport.Emulators.Common;
 namespace SegmentExport.Emulators.Mailchimp;
 
 /// <summary>What a client asks for one member, from batch subscribe or a single PUT/PATCH.</summary>
-internal sealed record MemberInput(
+internal readonly record struct MemberInput(
     string Email,
     MemberStatus? Status,
     MemberStatus? StatusIfNew,
-    Dictionary<string, JsonElement>? MergeFields,
+    MergeValues? MergeFields,
     IReadOnlyList<string>? Tags,
     bool ReplaceTags);
 
@@ -19,7 +19,7 @@ internal enum UpsertOutcome
 }
 
 /// <summary>The per-member result; on failure, the title for a 400 and the entry for batch <c>errors[]</c>.</summary>
-internal sealed record UpsertResult(UpsertOutcome Outcome, MailchimpMember? Member, string? Title = null, string? Error = null, string ErrorCode = "ERROR_GENERIC", string? Field = null, string? FieldMessage = null)
+internal readonly record struct UpsertResult(UpsertOutcome Outcome, MailchimpMember? Member, string? Title = null, string? Error = null, string ErrorCode = "ERROR_GENERIC", string? Field = null, string? FieldMessage = null)
 {
     public static UpsertResult Fail(string title, string error, string code = "ERROR_GENERIC", string? field = null, string? fieldMessage = null) =>
         new(UpsertOutcome.Failed, null, title, error, code, field, fieldMessage);
@@ -36,7 +36,7 @@ internal static class MailchimpUpsert
             return UpsertResult.Fail("Invalid Resource", MailchimpProblems.Messages.LooksFake(email));
         }
 
-        if (list.Forgotten.ContainsKey(email))
+        if (list.Forgotten.Count > 0 && list.Forgotten.ContainsKey(email))
         {
             return UpsertResult.Fail("Forgotten Email Not Subscribed", MailchimpProblems.Messages.Forgotten(email));
         }
@@ -60,7 +60,7 @@ internal static class MailchimpUpsert
                 return UpsertResult.Fail("Invalid Resource", "Your merge fields were invalid.", field: missing, fieldMessage: "Please enter a value");
             }
 
-            var member = new MailchimpMember(email, emulator.NextId().ToString(System.Globalization.CultureInfo.InvariantCulture), now) { Status = status.Value };
+            var member = new MailchimpMember(email, emulator.NextId(), now) { Status = status.Value };
             ApplyValues(emulator, list, member, input, now);
             if (list.TryAdd(member))
             {
@@ -117,16 +117,17 @@ internal static class MailchimpUpsert
         _ => false,
     };
 
-    private static string? MissingRequired(MailchimpList list, Dictionary<string, JsonElement>? values, MailchimpMember? member)
+    private static string? MissingRequired(MailchimpList list, MergeValues? values, MailchimpMember? member)
     {
-        foreach (var field in list.MergeFields)
+        foreach (var field in list.MergeFieldArray)
         {
             if (!field.Required)
             {
                 continue;
             }
 
-            var given = values is not null && values.TryGetValue(field.Tag, out var v) && !(v.ValueKind == JsonValueKind.String && v.GetString()!.Length == 0) && v.ValueKind != JsonValueKind.Null;
+            // A value counts unless it is null or an empty string (merge values are strings, null or JsonElements).
+            var given = values is not null && values.TryGetValue(field.Tag, out var v) && v is not null and not "";
             var kept = member is not null && member.MergeFields.ContainsKey(field.Tag);
             if (!given && !kept)
             {
@@ -145,16 +146,11 @@ internal static class MailchimpUpsert
     {
         if (input.MergeFields is { Count: > 0 } values)
         {
-            foreach (var field in list.MergeFields)
+            foreach (var field in list.MergeFieldArray)
             {
                 if (values.TryGetValue(field.Tag, out var value))
                 {
-                    member.MergeFields[field.Tag] = value.ValueKind switch
-                    {
-                        JsonValueKind.String => value.GetString(),
-                        JsonValueKind.Null => "",
-                        _ => value,
-                    };
+                    member.MergeFields[field.Tag] = value ?? "";
                 }
             }
         }

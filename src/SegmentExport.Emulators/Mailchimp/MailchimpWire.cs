@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
+using SegmentExport.Emulators.Common;
 
 namespace SegmentExport.Emulators.Mailchimp;
 
@@ -10,6 +12,145 @@ internal sealed class BatchSubscribeRequest
     public bool UpdateExisting { get; set; }
 
     public bool SyncTags { get; set; }
+
+    /// <summary>
+    /// The usual batch body, read by hand (see <see cref="JsonBody.ReadAsync{T}"/>): null for anything unusual (a null
+    /// member, interests or tags, a value of an unexpected type), which the serializer then reads as before.
+    /// </summary>
+    public static BatchSubscribeRequest? TryRead(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        var request = new BatchSubscribeRequest();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool ok;
+            bool flag;
+            if (reader.ValueTextEquals("members"u8))
+            {
+                ok = TryMembers(ref reader, out var members);
+                request.Members = members;
+            }
+            else if (reader.ValueTextEquals("update_existing"u8))
+            {
+                ok = FastJson.TryBool(ref reader, out flag);
+                request.UpdateExisting = flag;
+            }
+            else if (reader.ValueTextEquals("sync_tags"u8))
+            {
+                ok = FastJson.TryBool(ref reader, out flag);
+                request.SyncTags = flag;
+            }
+            else
+            {
+                ok = FastJson.TrySkip(ref reader);
+            }
+
+            if (!ok)
+            {
+                return null;
+            }
+        }
+
+        return FastJson.AtEnd(ref reader) ? request : null;
+    }
+
+    private static bool TryMembers(ref Utf8JsonReader reader, out List<BatchMember>? members)
+    {
+        members = null;
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        members = new List<BatchMember>(500);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            var member = new BatchMember();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool ok;
+                string? text = null;
+                if (reader.ValueTextEquals("email_address"u8))
+                {
+                    ok = FastJson.TryString(ref reader, out text);
+                    member.EmailAddress = text;
+                }
+                else if (reader.ValueTextEquals("status_if_new"u8))
+                {
+                    ok = reader.Read() && StatusTextConverter.TryRead(ref reader, out text);
+                    member.StatusIfNew = text;
+                }
+                else if (reader.ValueTextEquals("status"u8))
+                {
+                    ok = reader.Read() && StatusTextConverter.TryRead(ref reader, out text);
+                    member.Status = text;
+                }
+                else if (reader.ValueTextEquals("merge_fields"u8))
+                {
+                    ok = reader.Read() && reader.TokenType is JsonTokenType.Null or JsonTokenType.StartObject;
+                    member.MergeFields = ok && reader.TokenType == JsonTokenType.StartObject ? MergeValuesConverter.ReadObject(ref reader) : null;
+                }
+                else if (reader.ValueTextEquals("email_type"u8))
+                {
+                    ok = FastJson.TryString(ref reader, out text);
+                    member.EmailType = text;
+                }
+                else if (reader.ValueTextEquals("language"u8))
+                {
+                    ok = FastJson.TryString(ref reader, out text);
+                    member.Language = text;
+                }
+                else if (reader.ValueTextEquals("vip"u8))
+                {
+                    ok = reader.Read() && reader.TokenType is JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null;
+                    member.Vip = reader.TokenType switch
+                    {
+                        JsonTokenType.True => true,
+                        JsonTokenType.False => false,
+                        _ => null,
+                    };
+                }
+                else if (reader.ValueTextEquals("interests"u8) || reader.ValueTextEquals("tags"u8))
+                {
+                    // Left to the serializer.
+                    ok = false;
+                }
+                else
+                {
+                    ok = FastJson.TrySkip(ref reader);
+                }
+
+                if (!ok)
+                {
+                    return false;
+                }
+            }
+
+            members.Add(member);
+        }
+
+        return true;
+    }
 }
 
 internal sealed class BatchMember
@@ -18,11 +159,15 @@ internal sealed class BatchMember
 
     public string? EmailType { get; set; }
 
+    [JsonConverter(typeof(StatusTextConverter))]
     public string? Status { get; set; }
 
+    [JsonConverter(typeof(StatusTextConverter))]
     public string? StatusIfNew { get; set; }
 
-    public Dictionary<string, JsonElement>? MergeFields { get; set; }
+    /// <summary>Merge values by tag: a string, null, or a JsonElement for anything else (ADDRESS objects, numbers).</summary>
+    [JsonConverter(typeof(MergeValuesConverter))]
+    public MergeValues? MergeFields { get; set; }
 
     public Dictionary<string, bool>? Interests { get; set; }
 
@@ -32,6 +177,123 @@ internal sealed class BatchMember
 
     /// <summary>UNCONFIRMED (provider-apis 1.3A): per-member tags in batch members; accepted as tag names.</summary>
     public List<string>? Tags { get; set; }
+}
+
+/// <summary>
+/// Reads <c>merge_fields</c> without a JsonDocument per string value: strings stay strings, null stays null, anything
+/// else (objects such as ADDRESS, numbers) becomes a JsonElement, as a <c>Dictionary&lt;string, JsonElement&gt;</c> would hold it.
+/// </summary>
+internal sealed class MergeValuesConverter : JsonConverter<MergeValues>
+{
+    public override MergeValues Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("merge_fields must be an object.");
+        }
+
+        return ReadObject(ref reader);
+    }
+
+    /// <summary>Reads the object whose start token the reader is on (the whole object is in the reader's buffer).</summary>
+    public static MergeValues ReadObject(ref Utf8JsonReader reader)
+    {
+        var values = new MergeValues();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var tag = RecentKey(ref reader);
+            reader.Read();
+            values[tag] = reader.TokenType switch
+            {
+                JsonTokenType.String => reader.GetString(),
+                JsonTokenType.Null => null,
+                _ => JsonElement.ParseValue(ref reader),
+            };
+        }
+
+        return values;
+    }
+
+    public override void Write(Utf8JsonWriter writer, MergeValues value, JsonSerializerOptions options) =>
+        throw new NotSupportedException("merge_fields requests are read only.");
+
+    [ThreadStatic]
+    private static string?[]? t_recentKeys;
+
+    /// <summary>The property name, reusing the string of a recent equal name (every member of a batch names the same tags).</summary>
+    private static string RecentKey(ref Utf8JsonReader reader)
+    {
+        var recent = t_recentKeys ??= new string?[8];
+        foreach (var key in recent)
+        {
+            if (key is null)
+            {
+                break;
+            }
+
+            if (reader.ValueTextEquals(key))
+            {
+                return key;
+            }
+        }
+
+        var name = reader.GetString()!;
+        Array.Copy(recent, 0, recent, 1, recent.Length - 1);
+        recent[0] = name;
+        return name;
+    }
+}
+
+/// <summary>A status string; the usual values come back as shared strings instead of a new string per member.</summary>
+internal sealed class StatusTextConverter : JsonConverter<string>
+{
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Known(ref reader);
+
+    /// <summary>A status from a hand-written reader: a string or null; false for any other token.</summary>
+    public static bool TryRead(ref Utf8JsonReader reader, out string? value)
+    {
+        value = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return false;
+        }
+
+        value = Known(ref reader);
+        return true;
+    }
+
+    private static string? Known(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            var text = reader.ValueSpan;
+            if (text.SequenceEqual("subscribed"u8))
+            {
+                return "subscribed";
+            }
+
+            if (text.SequenceEqual("unsubscribed"u8))
+            {
+                return "unsubscribed";
+            }
+
+            if (text.SequenceEqual("pending"u8))
+            {
+                return "pending";
+            }
+        }
+
+        // Anything else (including a non-string, which fails here exactly as the default string converter fails).
+        return reader.GetString();
+    }
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
+        throw new NotSupportedException("Statuses are read only.");
 }
 
 internal sealed class MergeFieldRequest
@@ -89,42 +351,9 @@ internal static class MailchimpWire
 {
     public static string Time(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture);
 
-    public static object Member(MailchimpList list, MailchimpMember m, MailchimpList? segmentsOf = null)
-    {
-        lock (m.Sync)
-        {
-            var tags = m.Tags.Select(t => new { id = (segmentsOf ?? list).SegmentsByName.TryGetValue(t, out var s) ? s.Id : 0, name = t }).ToList();
-            return new
-            {
-                id = m.Hash,
-                email_address = m.Email,
-                unique_email_id = m.Hash[..10],
-                contact_id = m.ContactId,
-                full_name = string.Join(' ', new[] { m.MergeFields.GetValueOrDefault("FNAME") as string, m.MergeFields.GetValueOrDefault("LNAME") as string }.Where(s => !string.IsNullOrEmpty(s))),
-                web_id = Math.Abs(m.Hash.GetHashCode(StringComparison.Ordinal) % 100_000_000),
-                email_type = "html",
-                status = MemberStatuses.Wire(m.Status),
-                merge_fields = new Dictionary<string, object?>(m.MergeFields, StringComparer.Ordinal),
-                interests = new Dictionary<string, bool>(),
-                stats = new { avg_open_rate = 0, avg_click_rate = 0 },
-                ip_signup = "",
-                timestamp_signup = "",
-                ip_opt = "",
-                timestamp_opt = Time(m.Created),
-                member_rating = 2,
-                last_changed = Time(m.LastChanged),
-                language = "",
-                vip = false,
-                email_client = "",
-                location = new { latitude = 0, longitude = 0, gmtoff = 0, dstoff = 0, country_code = "", timezone = "" },
-                source = "API - Generic",
-                tags_count = tags.Count,
-                tags,
-                list_id = list.Id,
-                _links = Array.Empty<object>(),
-            };
-        }
-    }
+    /// <summary>A member as the API returns it, written now (under the member's lock) and embedded verbatim later.</summary>
+    public static RawJson Member(MailchimpList list, MailchimpMember m, MailchimpList? segmentsOf = null) =>
+        RawJson.Of((list, m, segmentsOf), static (writer, s) => MailchimpMemberJson.Write(writer, s.list, s.m, s.segmentsOf, null));
 
     public static object List(MailchimpList l, MailchimpOptions options) => new
     {
