@@ -81,10 +81,7 @@ internal sealed partial class ActiveCampaignImport(ActiveCampaignClient client, 
             settings.Poll,
             time,
             "ActiveCampaign import",
-            cancellationToken,
-            _pace);
-
-    private readonly PollPace _pace = new();
+            cancellationToken);
 
     /// <summary><c>failureReasons:[{"contact":230,"failureReason":"…"}]</c>: the index is the row in the request (provider-apis 2.3).</summary>
     private static List<(int Row, string Reason)> RowsNamed(JsonElement? reasons)

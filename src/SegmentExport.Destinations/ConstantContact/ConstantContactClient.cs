@@ -47,12 +47,8 @@ internal sealed class ConstantContactClient(IHttpClientFactory factory, Constant
             settings.Poll,
             time,
             "Constant Contact activity",
-            cancellationToken,
-            _paces.GetOrAdd(path, _ => new PollPace()));
+            cancellationToken);
     }
-
-    /// <summary>When to read an activity first, learned per kind of activity (an import and a removal take different times).</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PollPace> _paces = new(StringComparer.Ordinal);
 
     /// <summary>The first <c>error_key</c> of the array body is the platform's code (provider-apis 3.8).</summary>
     public async Task<DestinationException> FailureAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)

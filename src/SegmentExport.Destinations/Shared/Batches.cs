@@ -163,44 +163,6 @@ internal static class Batches
         new(email, ContactOutcomeKind.Rejected, "too_large", $"The contact alone is larger than the {maxBytes}-byte request limit.");
 }
 
-/// <summary>
-/// When to read an asynchronous job's status first, learned from the jobs before it. A fixed first wait either reads
-/// too early (ActiveCampaign's import took about 1.9 s, the first read at 1 s found it running and the next came 2 s
-/// later: three requests an import where two do, against a limit that counts every request) or waits too long. The
-/// pace is a moving average of when jobs were seen done: the midpoint of the last read that found the job running and
-/// the read that found it done, or a little under the first wait when that read already found it done, so the first
-/// wait keeps probing slightly earlier and a job that got slower moves it back up at once.
-/// </summary>
-internal sealed class PollPace
-{
-    private const double Weight = 0.3;
-    private long _averageTicks;
-
-    /// <summary>The first wait: the learned pace plus a tenth, within the settings' initial delay / 4 and maximum delay.</summary>
-    public TimeSpan FirstWait(PollSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        var average = Interlocked.Read(ref _averageTicks);
-        return average == 0
-            ? settings.InitialDelay
-            : TimeSpan.FromTicks(Math.Clamp((long)(average * 1.1), settings.InitialDelay.Ticks / 4, settings.MaxDelay.Ticks));
-    }
-
-    /// <param name="lastRunning">When the last read that found the job running was made (null: the first read found it done).</param>
-    /// <param name="done">When the read that found it done was made.</param>
-    public void Observe(TimeSpan? lastRunning, TimeSpan done)
-    {
-        var seen = lastRunning is { } running ? (running.Ticks + done.Ticks) / 2 : (long)(done.Ticks * 0.9);
-        long current, next;
-        do
-        {
-            current = Interlocked.Read(ref _averageTicks);
-            next = current == 0 ? seen : (long)(current + Weight * (seen - current));
-        }
-        while (Interlocked.CompareExchange(ref _averageTicks, next, current) != current);
-    }
-}
-
 /// <summary>Polls an asynchronous platform job with growing waits until it is done.</summary>
 internal static class Polling
 {
@@ -210,25 +172,19 @@ internal static class Polling
         PollSettings settings,
         TimeProvider time,
         string what,
-        CancellationToken cancellationToken,
-        PollPace? pace = null)
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(settings);
         var started = time.GetTimestamp();
-        var delay = pace?.FirstWait(settings) ?? settings.InitialDelay;
-        TimeSpan? lastRunning = null;
+        var delay = settings.InitialDelay;
         while (true)
         {
             await Task.Delay(delay, time, cancellationToken);
-            var readAt = time.GetElapsedTime(started);
             var value = await probe(cancellationToken);
             if (done(value))
             {
-                pace?.Observe(lastRunning, readAt);
                 return value;
             }
 
-            lastRunning = readAt;
             if (time.GetElapsedTime(started) > settings.Timeout)
             {
                 throw new DestinationException($"The {what} did not finish within {settings.Timeout}.");
