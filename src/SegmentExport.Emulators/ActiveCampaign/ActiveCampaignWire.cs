@@ -27,18 +27,14 @@ internal sealed class BulkImportRequest
         {
             if (reader.ValueTextEquals("contacts"u8))
             {
-                if (!reader.Read())
-                {
-                    return null;
-                }
-
-                if (reader.TokenType == JsonTokenType.Null)
+                var start = FastJson.Next(ref reader);
+                if (start == JsonTokenType.Null)
                 {
                     request.Contacts = null;
                     continue;
                 }
 
-                if (reader.TokenType != JsonTokenType.StartArray)
+                if (start != JsonTokenType.StartArray)
                 {
                     return null;
                 }
@@ -171,19 +167,10 @@ internal sealed class BulkContact
     private static bool TryLists(ref Utf8JsonReader reader, Dictionary<int, List<BulkListRef>> shared, out List<BulkListRef>? lists)
     {
         lists = null;
-        if (!reader.Read())
+        var start = FastJson.Next(ref reader);
+        if (start != JsonTokenType.StartArray)
         {
-            return false;
-        }
-
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return true;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            return false;
+            return start == JsonTokenType.Null;
         }
 
         lists = new List<BulkListRef>(1);

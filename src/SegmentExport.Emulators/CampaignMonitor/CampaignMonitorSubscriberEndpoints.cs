@@ -66,19 +66,10 @@ internal sealed class ImportRequest
     private static bool TryRows(ref Utf8JsonReader reader, out List<ImportSubscriber>? rows)
     {
         rows = null;
-        if (!reader.Read())
+        var start = FastJson.Next(ref reader);
+        if (start != JsonTokenType.StartArray)
         {
-            return false;
-        }
-
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return true;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            return false;
+            return start == JsonTokenType.Null;
         }
 
         rows = new List<ImportSubscriber>(1024);

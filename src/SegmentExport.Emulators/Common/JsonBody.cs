@@ -187,6 +187,9 @@ internal static class FastJson
         return true;
     }
 
+    /// <summary>Reads the next token and says which it is (<see cref="JsonTokenType.None"/> at the end of the input).</summary>
+    public static JsonTokenType Next(ref Utf8JsonReader reader) => reader.Read() ? reader.TokenType : JsonTokenType.None;
+
     /// <summary>Skips the value of a property the target type does not have (the serializer ignores those).</summary>
     public static bool TrySkip(ref Utf8JsonReader reader) => reader.Read() && reader.TrySkip();
 

@@ -62,19 +62,10 @@ internal sealed class BatchSubscribeRequest
     private static bool TryMembers(ref Utf8JsonReader reader, out List<BatchMember>? members)
     {
         members = null;
-        if (!reader.Read())
+        var start = FastJson.Next(ref reader);
+        if (start != JsonTokenType.StartArray)
         {
-            return false;
-        }
-
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return true;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            return false;
+            return start == JsonTokenType.Null;
         }
 
         members = new List<BatchMember>(500);
