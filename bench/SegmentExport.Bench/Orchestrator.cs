@@ -220,6 +220,12 @@ internal sealed class Orchestrator(Arguments args)
         emulatorCpu = emulators.CpuSeconds - emulatorCpu;
         var (requests, throttled) = await emulators.CountAsync();
         var posts = await emulators.PostsAsync(platform.Throttle.EstimateRequests(profiles) > 0 ? platform.UpsertPathEnd : "");
+        if (args.Text("requests-log") is { } requestsLog)
+        {
+            // Every request the throttled run made, as the emulator logged it: where the requests beyond the floor's go.
+            await File.WriteAllTextAsync(requestsLog, await emulators.Http.GetStringAsync("_emulator/requests?take=100000"));
+        }
+
         var floor = platform.Throttle.FloorSeconds(posts) / factor;
         var result = new ThrottledResult(platform.Throttle.Describe, factor, Math.Round(floor, 2), run.Seconds, Math.Round(floor / run.Seconds, 3), posts, requests, throttled, run.Status, run.PeakRssMb, run.CpuSeconds, Math.Round(emulatorCpu, 2));
         Log($"{platform.Key} throttled (time ×{factor}): floor {result.FloorSeconds:N1} s, achieved {run.Seconds:N1} s, ratio {result.Ratio:N2}; {posts:N0} imports, {requests:N0} requests, {throttled:N0} answered 429; {run.Status}");

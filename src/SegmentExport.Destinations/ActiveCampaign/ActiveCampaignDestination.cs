@@ -15,6 +15,7 @@ public sealed class ActiveCampaignDestination : IDestination
 
     private readonly ActiveCampaignClient _client;
     private readonly ActiveCampaignImport _import;
+    private readonly ActiveCampaignExclusions _exclusions;
 
     public ActiveCampaignDestination(IHttpClientFactory factory, IOptions<ActiveCampaignSettings> settings, TimeProvider time, ILogger<ActiveCampaignDestination> logger)
     {
@@ -22,6 +23,7 @@ public sealed class ActiveCampaignDestination : IDestination
         var s = settings.Value;
         _client = new ActiveCampaignClient(factory, s, time, logger);
         _import = new ActiveCampaignImport(_client, s, time, logger);
+        _exclusions = new ActiveCampaignExclusions(_client, s, time);
         Description = new DestinationDescription(
             "activecampaign",
             "ActiveCampaign",
@@ -82,9 +84,8 @@ public sealed class ActiveCampaignDestination : IDestination
     {
         ArgumentNullException.ThrowIfNull(contacts);
 
-        // Excluded emails are skipped by the importer (provider-apis 2.3); asking first gives them their reason.
-        var exclusions = await _client.GetAllAsync<AcExclusions, AcExclusion>(account, "lists/exclusions", e => e.Exclusions, e => e.Meta?.Total ?? 0, "read the exclusions", cancellationToken);
-        var excluded = exclusions.Select(e => e.Email).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        // Excluded emails are skipped by the importer (provider-apis 2.3); knowing the list first gives them their reason.
+        var excluded = await _exclusions.GetAsync(account, cancellationToken);
         var sendable = contacts.Where(c => !excluded.Contains(c.Email.Trim())).ToList();
         var result = await _import.RunAsync(account, sendable.Select(c => Wire(c, listId)).ToList(), ContactOutcomeKind.Accepted, cancellationToken);
         var skipped = contacts.Where(c => excluded.Contains(c.Email.Trim()))

@@ -21,6 +21,9 @@ public sealed class ActiveCampaignSettings : DestinationSettings
 
     public PollSettings Poll { get; set; } = new();
 
+    /// <summary>How long a read of the account's exclusion list is reused before it is read again.</summary>
+    public TimeSpan ExclusionsFresh { get; set; } = TimeSpan.FromMinutes(1);
+
     public override IEnumerable<(string Setting, string Problem)> Validate()
     {
         foreach (var problem in base.Validate())
@@ -31,6 +34,11 @@ public sealed class ActiveCampaignSettings : DestinationSettings
         if (!BaseUrl.Contains("{account}", StringComparison.Ordinal))
         {
             yield return (nameof(BaseUrl), $"must contain '{{account}}' (the account's API host is per account), not '{BaseUrl}'");
+        }
+
+        if (ExclusionsFresh < TimeSpan.Zero)
+        {
+            yield return (nameof(ExclusionsFresh), $"must not be negative, not {ExclusionsFresh}");
         }
 
         foreach (var (setting, problem) in Poll.Validate())

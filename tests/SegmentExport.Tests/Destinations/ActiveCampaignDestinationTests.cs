@@ -16,7 +16,7 @@ public sealed class ActiveCampaignDestinationTests : DestinationContractTests
 
     protected override string UpsertPath => "/api/3/import/bulk_import";
 
-    /// <summary>The exclusions are read before the first import.</summary>
+    /// <summary>The exclusions are read before the first import (then reused while fresh).</summary>
     protected override int RequestsBeforeUpsert => 1;
 
     // The bulk importer reports success as contact ids and failure as emails: it cannot say new from existing, nor
@@ -84,6 +84,35 @@ public sealed class ActiveCampaignDestinationTests : DestinationContractTests
         var result = await Destination(h).UpsertAsync(await AccountAsync(h), ListId, [Contact("excluded@example.com", "Ex")], Ct);
         Assert.Equal(new ContactOutcome("excluded@example.com", ContactOutcomeKind.Skipped, "excluded", result.Outcomes[0].Message), result.Outcomes[0]);
         Assert.Empty(h.Requests("POST", UpsertPath));
+    }
+
+    [Fact]
+    public async Task The_exclusion_list_is_read_once_for_the_pages_of_a_run()
+    {
+        await using var h = await StartAsync();
+        var destination = Destination(h);
+        var account = await AccountAsync(h);
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(i => destination.UpsertAsync(account, ListId, [Contact($"page{i}@example.com", "P")], Ct)));
+        Assert.Single(h.Requests("GET", "/lists/exclusions"));
+
+        // Excluded after the read: the importer still refuses it, and it is reported rather than lost.
+        h.Sandbox.ActiveCampaign.Exclusions["late@example.com"] = 0;
+        var stale = await destination.UpsertAsync(account, ListId, [Contact("late@example.com", "L")], Ct);
+        Assert.Equal((ContactOutcomeKind.Rejected, "import_failure"), (stale.Outcomes[0].Kind, stale.Outcomes[0].Code));
+        Assert.Single(h.Requests("GET", "/lists/exclusions"));
+    }
+
+    [Fact]
+    public async Task A_stale_exclusion_list_is_read_again()
+    {
+        await using var h = await StartAsync(new Dictionary<string, string?> { ["ExclusionsFresh"] = "00:00:00" });
+        var destination = Destination(h);
+        var account = await AccountAsync(h);
+        await destination.UpsertAsync(account, ListId, [Contact("early@example.com", "E")], Ct);
+        h.Sandbox.ActiveCampaign.Exclusions["late@example.com"] = 0;
+        var result = await destination.UpsertAsync(account, ListId, [Contact("late@example.com", "L")], Ct);
+        Assert.Equal((ContactOutcomeKind.Skipped, "excluded"), (result.Outcomes[0].Kind, result.Outcomes[0].Code));
+        Assert.Equal(2, h.Requests("GET", "/lists/exclusions").Count);
     }
 
     [Fact]
