@@ -33,6 +33,8 @@ internal static class SandboxFilters
     /// <summary>
     /// Injects the configured faults before the handler runs and the configured latency after it: latency after the
     /// handler is what a client sees as a slow response, and it keeps a concurrency slot busy like a slow server does.
+    /// The latency is the response time the model gives the request (its handling included): the handler's own time
+    /// counts toward it, so a busy emulator process does not make the platform slower than its model.
     /// </summary>
     public static EndpointFilterDelegate Faults(EndpointFilterFactoryContext _, EndpointFilterDelegate next, ISandboxPlatform platform, TimeProvider time) =>
         async context =>
@@ -60,9 +62,10 @@ internal static class SandboxFilters
                     break;
             }
 
+            var started = time.GetTimestamp();
             var result = await next(context);
             var items = http.Items.TryGetValue(ItemsKey, out var n) && n is int count ? count : 0;
-            var latency = faults.LatencyFor(items);
+            var latency = faults.LatencyFor(items) - time.GetElapsedTime(started);
             if (latency > TimeSpan.Zero)
             {
                 await DelayQuietly(latency, time, http.RequestAborted);

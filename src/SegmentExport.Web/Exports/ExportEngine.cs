@@ -268,7 +268,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
 
         // Pages side by side stop together when one fails (a revoked key must not fail once per page in flight).
         using var sends = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pages = Channel.CreateBounded<Page>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var pages = Channel.CreateBounded<Page>(new BoundedChannelOptions(1) { SingleWriter = true });
 
         // At most one page is read ahead of those in flight: with Constant Contact's 40,000-contact batches, each page
         // held in memory counts (a channel alone would let one wait in it and another, built, wait to enter it).
@@ -279,8 +279,37 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         try
         {
             var dispatched = 0;
-            await foreach (var page in pages.Reader.ReadAllAsync(stop.Token))
+            while (true)
             {
+                // Acknowledged pages at the head are committed in order, while the pages dispatched after them are on
+                // the wire: the checkpoint's transaction is never time the platform's connection sits idle.
+                while (!cancelled && sending.TryPeek(out var head) && head.Tally.IsCompleted)
+                {
+                    cancelled = await CommitOldestAsync(sending, ledger, pageSlots, cancellationToken);
+                }
+
+                if (cancelled)
+                {
+                    break;
+                }
+
+                if (!pages.Reader.TryRead(out var page))
+                {
+                    // Wait for the next page, or for the oldest page's answer (its commit frees the producer's slot).
+                    var more = pages.Reader.WaitToReadAsync(stop.Token).AsTask();
+                    if (sending.TryPeek(out var oldest) && await Task.WhenAny(more, oldest.Tally) != more)
+                    {
+                        continue;
+                    }
+
+                    if (!await more)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
                 // The first page always goes; a later one only while the run is not being cancelled (with pages side by
                 // side, the checkpoint that would notice comes after several are already sent). Each checkpoint reads the
                 // flag too, so this asks the database only when no checkpoint did in the last quarter second.
@@ -290,16 +319,17 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                     break;
                 }
 
-                sending.Enqueue((page, SendPageAsync(page, run, export, target, ledger, sends.Token)));
-                while (sending.Count >= pagesInFlight && !cancelled)
+                // A send slot is free once a page is acknowledged, before its checkpoint is committed.
+                while (sending.Count(s => !s.Tally.IsCompleted) >= pagesInFlight)
                 {
-                    cancelled = await CommitOldestAsync(sending, ledger, pageSlots, cancellationToken);
+                    var answered = await Task.WhenAny(sending.Select(s => s.Tally).Where(t => !t.IsCompleted));
+                    if (!answered.IsCompletedSuccessfully)
+                    {
+                        await answered;
+                    }
                 }
 
-                if (cancelled)
-                {
-                    break;
-                }
+                sending.Enqueue((page, SendPageAsync(page, run, export, target, ledger, sends.Token)));
             }
 
             // What is in flight was sent: record it even when the run was cancelled meanwhile.
