@@ -81,7 +81,20 @@ internal static class EngineRun
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
+        using var sampling = new CancellationTokenSource();
+        var sampler = Environment.GetEnvironmentVariable("BENCH_GC_TRACE") == "1" ? Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                var info = GC.GetGCMemoryInfo(GCKind.Any);
+                var gens = string.Join(" ", info.GenerationInfo.ToArray().Select(g => (g.SizeAfterBytes >> 20).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                await Console.Error.WriteLineAsync($"gc t={watch.Elapsed.TotalSeconds:F1} rss={BenchHost.PeakRssMb()} heap={info.HeapSizeBytes >> 20} frag={info.FragmentedBytes >> 20} committed={info.TotalCommittedBytes >> 20} total={GC.GetTotalMemory(false) >> 20} gens(after)={gens} idx={info.Index} gen2count={GC.CollectionCount(2)} gen0={GC.CollectionCount(0)}");
+                await Task.Delay(250);
+            }
+        }) : Task.CompletedTask;
         await engine.RunAsync(runId, target, "bench", CancellationToken.None);
+        await sampling.CancelAsync();
+        await sampler;
         var seconds = watch.Elapsed.TotalSeconds;
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
 

@@ -31,24 +31,31 @@ internal sealed class ConstantContactClient(IHttpClientFactory factory, Constant
         RunActivityAsync(account, path, Batches.Body(body, settings.MaxBatchBytes, WireJson.SnakeCase), what, cancellationToken);
 
     /// <summary>The same with the body already serialized (and within the byte limit).</summary>
-    public async Task<CcActivity> RunActivityAsync(DestinationAccount account, string path, byte[] bytes, string what, CancellationToken cancellationToken)
-    {
-        CcActivity started;
-        using (var response = await SendAsync(account, HttpMethod.Post, path, bytes, cancellationToken, bulk: true))
-        {
-            started = response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK
-                ? await Http.ReadAsync<CcActivity>(response, WireJson.SnakeCase, cancellationToken)
-                : throw await FailureAsync(response, what, cancellationToken);
-        }
+    public async Task<CcActivity> RunActivityAsync(DestinationAccount account, string path, byte[] bytes, string what, CancellationToken cancellationToken) =>
+        await PollActivityAsync(account, path, await StartActivityAsync(account, path, bytes, what, cancellationToken), cancellationToken);
 
-        return await Polling.UntilAsync(
+    /// <summary>Starts an activity; the body is not held once this returns.</summary>
+    public async Task<CcActivity> StartActivityAsync(DestinationAccount account, string path, byte[] bytes, string what, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(account, HttpMethod.Post, path, bytes, cancellationToken, bulk: true);
+        return response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK
+            ? await Http.ReadAsync<CcActivity>(response, WireJson.SnakeCase, cancellationToken)
+            : throw await FailureAsync(response, what, cancellationToken);
+    }
+
+    /// <summary>Reads a started activity until it is done, first when activities of this kind were lately seen done.</summary>
+    public Task<CcActivity> PollActivityAsync(DestinationAccount account, string path, CcActivity started, CancellationToken cancellationToken) =>
+        Polling.UntilAsync(
             ct => GetAsync<CcActivity>(account, $"activities/{Uri.EscapeDataString(started.ActivityId)}", "read the activity", ct),
             a => Finished.Contains(a.State),
             settings.Poll,
             time,
             "Constant Contact activity",
-            cancellationToken);
-    }
+            cancellationToken,
+            _paces.GetOrAdd(path, _ => new PollPace()));
+
+    /// <summary>When to read an activity first, learned per kind of activity (an import and a removal take different times).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PollPace> _paces = new(StringComparer.Ordinal);
 
     /// <summary>The first <c>error_key</c> of the array body is the platform's code (provider-apis 3.8).</summary>
     public async Task<DestinationException> FailureAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)

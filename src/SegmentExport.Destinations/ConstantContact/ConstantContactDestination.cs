@@ -80,15 +80,19 @@ public sealed class ConstantContactDestination : IDestination
     public Task<UpsertResult> UpsertAsync(DestinationAccount account, string listId, IReadOnlyList<ContactRecord> contacts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(contacts);
-        var rows = contacts.Select(Row).ToList();
+        var rows = contacts.Select(c => new CcImportRow(c, StandardColumns)).ToList();
         var envelope = WireEnvelope.Of(new CcImportRequest([], [listId]), "import_data", WireJson.SnakeCase);
         var cut = Batches.Cut(rows, _settings.MaxBatchContacts, _settings.MaxBatchBytes, envelope.Size, WireJson.SnakeCase);
-        return BatchRunner.RunAsync(rows.Select(r => r["email"]).ToList(), cut, _settings.MaxBatchBytes, async (batch, ct) =>
+        return BatchRunner.RunAsync(rows.Select(r => r.Email).ToList(), cut, _settings.MaxBatchBytes, async (batch, ct) =>
         {
-            var activity = await _client.RunActivityAsync(account, "activities/contacts_json_import", envelope.Body(batch.Json, _settings.MaxBatchBytes), "import contacts", ct);
-            return await ConstantContactOutcomes.MapAsync(account, listId, batch.Items.Select(r => r["email"]).ToList(), activity, _lookup, ct);
+            // The import is sent once and then waited on: its rows' bytes go as soon as the body is built, and the
+            // body once it is sent, so an import in flight holds only its emails (40,000 contacts a request).
+            var activity = await _client.StartActivityAsync(account, ImportPath, batch.TakeBody(envelope, _settings.MaxBatchBytes), "import contacts", ct);
+            return await ConstantContactOutcomes.MapAsync(account, listId, batch.Items.Select(r => r.Email).ToList(), await _client.PollActivityAsync(account, ImportPath, activity, ct), _lookup, ct);
         }, _logger, Section, cancellationToken);
     }
+
+    private const string ImportPath = "activities/contacts_json_import";
 
     public async Task<UpsertResult> RemoveAsync(DestinationAccount account, string listId, IReadOnlyList<string> emails, RemoveMode mode, CancellationToken cancellationToken)
     {
@@ -117,15 +121,4 @@ public sealed class ConstantContactDestination : IDestination
             : new ContactOutcome(e.Trim(), ContactOutcomeKind.Skipped, "not_on_list", "Constant Contact has no such contact on the list.")).ToList());
     }
 
-    /// <summary>An import row: standard columns by name, custom fields as <c>cf:&lt;name&gt;</c> (provider-apis 3.3).</summary>
-    private static Dictionary<string, string> Row(ContactRecord contact)
-    {
-        var row = new Dictionary<string, string>(StringComparer.Ordinal) { ["email"] = contact.Email.Trim() };
-        foreach (var (key, value) in contact.Fields.Where(f => f.Value is not null))
-        {
-            row[StandardColumns.Contains(key) ? key : key.StartsWith("cf:", StringComparison.Ordinal) ? key : "cf:" + key] = value!;
-        }
-
-        return row;
-    }
 }

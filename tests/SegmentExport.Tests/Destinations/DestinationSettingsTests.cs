@@ -65,4 +65,31 @@ public sealed class DestinationSettingsTests
         Assert.Throws<InvalidOperationException>(() => envelope.Body(batches.Single().Json, envelope.Size + 10));
         Assert.Throws<InvalidOperationException>(() => WireEnvelope.Of(new { other = Array.Empty<object>() }, "importData", options));
     }
+
+    [Fact]
+    public void The_first_status_read_follows_when_jobs_were_seen_done()
+    {
+        var settings = new PollSettings { InitialDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(15) };
+        var pace = new PollPace();
+        Assert.Equal(TimeSpan.FromSeconds(1), pace.FirstWait(settings));
+
+        // Running at 1 s, done at 3 s: seen done at about 2 s, so the next first read waits about 2.2 s.
+        pace.Observe(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
+        Assert.Equal(2.2, pace.FirstWait(settings).TotalSeconds, 3);
+
+        // Done at every first read: the first read keeps moving earlier, never below a quarter of the initial delay.
+        var before = pace.FirstWait(settings);
+        pace.Observe(null, before);
+        Assert.True(pace.FirstWait(settings) < before * 0.97);
+        for (var i = 0; i < 3_000; i++)
+        {
+            pace.Observe(null, pace.FirstWait(settings));
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(0.25), pace.FirstWait(settings));
+
+        // A job that got slower moves it back up at once.
+        pace.Observe(TimeSpan.FromSeconds(0.25), TimeSpan.FromSeconds(8));
+        Assert.True(pace.FirstWait(settings) > TimeSpan.FromSeconds(1));
+    }
 }
