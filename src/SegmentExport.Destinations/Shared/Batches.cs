@@ -186,8 +186,8 @@ internal static class Batches
 /// too early (ActiveCampaign's import took about 1.9 s, the first read at 1 s found it running and the next came 2 s
 /// later: three requests an import where two do, against a limit that counts every request) or waits too long. The
 /// pace is a moving average of when jobs were seen done: the midpoint of the last read that found the job running and
-/// the read that found it done, or a fifth under the first wait when that read already found it done, so the first
-/// wait keeps probing earlier (about 4% an import) and a job that got slower moves it back up at once.
+/// the read that found it done, or 30% under the first wait when that read already found it done, so the first
+/// wait keeps probing earlier (about 7% an import) and a job that got slower moves it back up at once.
 /// </summary>
 internal sealed class PollPace
 {
@@ -208,7 +208,7 @@ internal sealed class PollPace
     /// <param name="done">When the read that found it done was made.</param>
     public void Observe(TimeSpan? lastRunning, TimeSpan done)
     {
-        var seen = lastRunning is { } running ? (running.Ticks + done.Ticks) / 2 : (long)(done.Ticks * 0.8);
+        var seen = lastRunning is { } running ? (running.Ticks + done.Ticks) / 2 : (long)(done.Ticks * 0.7);
         long current, next;
         do
         {
