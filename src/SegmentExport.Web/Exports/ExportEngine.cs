@@ -26,7 +26,8 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
     /// <summary>
     /// Runs the run to its end. When the database goes away mid-run (a restart, a failover), the run pauses, waits
     /// for it, and resumes from its last committed checkpoint: a checkpoint is one transaction, so none is ever
-    /// half-written, and the page in flight is sent again, which the platforms upsert harmlessly.
+    /// half-written, and the pages not yet recorded (those in flight, and one acknowledged whose checkpoint was being
+    /// committed) are sent again, which the platforms upsert harmlessly.
     /// </summary>
     public async Task RunAsync(long runId, ExportTarget target, string node, CancellationToken cancellationToken)
     {
@@ -165,7 +166,8 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
 
         // A page is what one checkpoint commits: one platform batch. Pages go side by side, as many as the client keeps
         // batches in flight within the platform's concurrency, and commit in order: so a run that dies re-sends at most
-        // the batches that were in flight, not whole pages of batches queued behind them.
+        // the batches that were in flight (and one acknowledged whose checkpoint was being committed), not whole pages
+        // of batches queued behind them.
         var concurrent = description.Rate.MaxConcurrentRequests is > 0 and var limit ? limit : (int?)null;
         var pageSize = Math.Clamp(description.Batch.MaxContacts, 100, Math.Max(description.Batch.MaxContacts, 10_000));
         var inFlight = Math.Max(1, Math.Min(description.Batch.InFlight, concurrent ?? int.MaxValue));
@@ -258,8 +260,9 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
     /// <summary>
     /// The upsert phase as a pipeline: one query streams the members into pages (only the contacts to send are kept),
     /// up to <paramref name="pagesInFlight"/> pages are sent at once, and checkpoints are committed strictly in page order,
-    /// each once its page is acknowledged. So the cursor never passes an unacknowledged contact, and a run that dies
-    /// re-sends at most the pages in flight, which the platforms upsert harmlessly.
+    /// each once its page is acknowledged, while the next page is already on the wire. So the cursor never passes an
+    /// unacknowledged contact, and a run that dies re-sends at most the pages in flight and the one being committed,
+    /// which the platforms upsert harmlessly.
     /// </summary>
     private async Task<(RunStatus Status, long Streamed)> UpsertAsync(ExportRun run, Export export, ExportMembers members, ExportTarget target, RunLedger ledger,
         string? cursor, int pageSize, int pagesInFlight, CancellationToken cancellationToken)

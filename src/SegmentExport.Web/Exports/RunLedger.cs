@@ -42,7 +42,7 @@ public sealed class BatchTally
 /// <summary>
 /// Writes a run's progress. A checkpoint (deliveries, undelivered rows, counters, cursor) is one
 /// transaction, committed only after the platform acknowledged the batch: a run that dies between two
-/// checkpoints re-sends at most the batch in flight, which the platforms upsert harmlessly.
+/// checkpoints re-sends at most the batches in flight and the one being committed, which the platforms upsert harmlessly.
 /// </summary>
 public sealed class RunLedger(NpgsqlDataSource dataSource, long exportId, long runId, TimeProvider clock)
 {
