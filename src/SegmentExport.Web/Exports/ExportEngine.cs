@@ -323,9 +323,10 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 }
 
                 // A send slot is free once a page is acknowledged, before its checkpoint is committed.
-                while (sending.Count(s => !s.Tally.IsCompleted) >= pagesInFlight)
+                // (One snapshot of the unanswered sends: one may finish between a count and a second look.)
+                for (var unanswered = Unanswered(sending); unanswered.Count >= pagesInFlight; unanswered = Unanswered(sending))
                 {
-                    var answered = await Task.WhenAny(sending.Select(s => s.Tally).Where(t => !t.IsCompleted));
+                    var answered = await Task.WhenAny(unanswered);
                     if (!answered.IsCompletedSuccessfully)
                     {
                         await answered;
@@ -363,6 +364,9 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             throw;
         }
     }
+
+    private static List<Task<BatchTally>> Unanswered(Queue<(Page Page, Task<BatchTally> Tally)> sending) =>
+        sending.Select(s => s.Tally).Where(t => !t.IsCompleted).ToList();
 
     /// <summary>
     /// Commits the oldest page once the platform acknowledged it, together with the pages behind it that are already
