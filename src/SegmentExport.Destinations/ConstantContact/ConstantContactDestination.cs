@@ -12,7 +12,6 @@ public sealed class ConstantContactDestination : IDestination
 {
     public const string Section = "ConstantContact";
 
-    private static readonly string[] StandardColumns = [StandardFields.FirstName, StandardFields.LastName, StandardFields.Phone];
     private readonly ConstantContactSettings _settings;
     private readonly ConstantContactClient _client;
     private readonly ConstantContactLookup _lookup;
@@ -80,7 +79,7 @@ public sealed class ConstantContactDestination : IDestination
     public Task<UpsertResult> UpsertAsync(DestinationAccount account, string listId, IReadOnlyList<ContactRecord> contacts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(contacts);
-        var rows = contacts.Select(c => new CcImportRow(c, StandardColumns)).ToList();
+        var rows = contacts.Select(c => new CcImportRow(c)).ToList();
         var envelope = WireEnvelope.Of(new CcImportRequest([], [listId]), "import_data", WireJson.SnakeCase);
         var cut = Batches.Cut(rows, _settings.MaxBatchContacts, _settings.MaxBatchBytes, envelope.Size, WireJson.SnakeCase);
         return BatchRunner.RunAsync(rows.Select(r => r.Email).ToList(), cut, _settings.MaxBatchBytes, async (batch, ct) =>

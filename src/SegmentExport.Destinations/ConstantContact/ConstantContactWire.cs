@@ -12,13 +12,14 @@ internal sealed record CcImportRequest(IReadOnlyList<CcImportRow> ImportData, IR
 /// the contact it points to.
 /// </summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(CcImportRowConverter))]
-internal sealed class CcImportRow(ContactRecord contact, IReadOnlyList<string> standardColumns)
+internal sealed class CcImportRow(ContactRecord contact)
 {
+    /// <summary>The standard import columns the contract's fields map to by name (provider-apis 3.3).</summary>
+    public static readonly string[] StandardColumns = [StandardFields.FirstName, StandardFields.LastName, StandardFields.Phone];
+
     public ContactRecord Contact => contact;
 
     public string Email => contact.Email.Trim();
-
-    public IReadOnlyList<string> StandardColumns => standardColumns;
 }
 
 internal sealed class CcImportRowConverter : System.Text.Json.Serialization.JsonConverter<CcImportRow>
@@ -39,7 +40,7 @@ internal sealed class CcImportRowConverter : System.Text.Json.Serialization.Json
         Span<char> buffer = stackalloc char[256];
         for (var i = 0; i < keys.Count; i++)
         {
-            if (fields[keys[i]] is null || WrittenEarlier(keys, i, fields, value.StandardColumns))
+            if (fields[keys[i]] is null || WrittenEarlier(keys, i, fields))
             {
                 continue;
             }
@@ -48,14 +49,14 @@ internal sealed class CcImportRowConverter : System.Text.Json.Serialization.Json
             var last = i;
             for (var j = i + 1; j < keys.Count; j++)
             {
-                if (fields[keys[j]] is not null && SameColumn(keys[i], keys[j], value.StandardColumns))
+                if (fields[keys[j]] is not null && SameColumn(keys[i], keys[j]))
                 {
                     last = j;
                 }
             }
 
             var key = keys[i];
-            if (IsPlain(key, value.StandardColumns))
+            if (IsPlain(key))
             {
                 var name = key.Length + CustomPrefix.Length <= buffer.Length ? buffer[..(key.Length + CustomPrefix.Length)] : new char[key.Length + CustomPrefix.Length];
                 CustomPrefix.CopyTo(name);
@@ -71,11 +72,11 @@ internal sealed class CcImportRowConverter : System.Text.Json.Serialization.Json
         writer.WriteEndObject();
     }
 
-    private static bool WrittenEarlier(IReadOnlyList<string> keys, int index, IReadOnlyDictionary<string, string?> fields, IReadOnlyList<string> standard)
+    private static bool WrittenEarlier(IReadOnlyList<string> keys, int index, IReadOnlyDictionary<string, string?> fields)
     {
         for (var j = 0; j < index; j++)
         {
-            if (fields[keys[j]] is not null && SameColumn(keys[j], keys[index], standard))
+            if (fields[keys[j]] is not null && SameColumn(keys[j], keys[index]))
             {
                 return true;
             }
@@ -85,14 +86,14 @@ internal sealed class CcImportRowConverter : System.Text.Json.Serialization.Json
     }
 
     /// <summary>A key that is neither a standard column nor already <c>cf:</c>-prefixed: its column is <c>cf:key</c>.</summary>
-    private static bool IsPlain(string key, IReadOnlyList<string> standard) =>
-        !key.StartsWith(CustomPrefix, StringComparison.Ordinal) && !standard.Contains(key, StringComparer.Ordinal);
+    private static bool IsPlain(string key) =>
+        !key.StartsWith(CustomPrefix, StringComparison.Ordinal) && Array.IndexOf(CcImportRow.StandardColumns, key) < 0;
 
-    private static bool SameColumn(string a, string b, IReadOnlyList<string> standard) =>
-        string.Equals(a, b, StringComparison.Ordinal) || Prefixes(a, b, standard) || Prefixes(b, a, standard);
+    private static bool SameColumn(string a, string b) =>
+        string.Equals(a, b, StringComparison.Ordinal) || Prefixes(a, b) || Prefixes(b, a);
 
-    private static bool Prefixes(string plain, string prefixed, IReadOnlyList<string> standard) =>
-        IsPlain(plain, standard) && prefixed.Length == plain.Length + CustomPrefix.Length
+    private static bool Prefixes(string plain, string prefixed) =>
+        IsPlain(plain) && prefixed.Length == plain.Length + CustomPrefix.Length
         && prefixed.StartsWith(CustomPrefix, StringComparison.Ordinal) && prefixed.AsSpan(CustomPrefix.Length).SequenceEqual(plain);
 }
 

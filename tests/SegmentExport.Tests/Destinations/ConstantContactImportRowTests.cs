@@ -33,6 +33,6 @@ public sealed class ConstantContactImportRowTests
         }
 
         var options = WireJson.SnakeCase;
-        Assert.Equal(JsonSerializer.Serialize(dictionary, options), JsonSerializer.Serialize(new CcImportRow(contact, Standard), options));
+        Assert.Equal(JsonSerializer.Serialize(dictionary, options), JsonSerializer.Serialize(new CcImportRow(contact), options));
     }
 }
