@@ -92,4 +92,86 @@ public sealed class DestinationSettingsTests
         pace.Observe(TimeSpan.FromSeconds(0.25), TimeSpan.FromSeconds(8));
         Assert.True(pace.FirstWait(settings) > TimeSpan.FromSeconds(1));
     }
+
+    [Fact]
+    public async Task Reads_at_a_learned_pace_move_earlier_and_one_that_came_too_early_is_followed_closely()
+    {
+        var settings = new PollSettings { InitialDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(15), Factor = 2 };
+        var time = new SteppedTime();
+        var pace = new PollPace();
+
+        // The job is done 0.43 s after polling starts. Nothing learned yet: the first read comes at the initial delay.
+        Task<TimeSpan> Job() => Polling.UntilAsync(_ => Task.FromResult(time.Now), at => at >= TimeSpan.FromSeconds(0.43), settings, time, "job", CancellationToken.None, pace);
+        var waits = new List<IReadOnlyList<TimeSpan>>();
+        for (var job = 0; job < 8; job++)
+        {
+            time.Restart();
+            await Job();
+            waits.Add(time.Waits.ToList());
+        }
+
+        // Done at each first read: each job's first read comes earlier (1 s, 0.77 s, 0.59 s, ...).
+        Assert.Equal(TimeSpan.FromSeconds(1), waits[0].Single());
+        Assert.Equal(0.77, waits[1].Single().TotalSeconds, 3);
+        Assert.True(waits[2].Single() < waits[1].Single());
+
+        // Once a first read comes before the job is done, the next comes a quarter of that wait later, not twice it.
+        var early = waits.First(w => w.Count > 1);
+        // (Task.Delay passes whole milliseconds to the clock.)
+        Assert.InRange(early[1].TotalMilliseconds, Math.Floor(early[0].TotalMilliseconds / 4) - 1, Math.Ceiling(early[0].TotalMilliseconds / 4));
+        Assert.True(early[0] < TimeSpan.FromSeconds(0.43));
+
+        // And the jobs after it are read close to when they are done: at most two reads, the first near 0.43 s.
+        var last = waits[^1];
+        Assert.InRange(last.Count, 1, 2);
+        Assert.InRange(last[0].TotalSeconds, 0.35, 0.6);
+    }
+
+    [Fact]
+    public async Task Without_a_pace_a_job_still_running_is_read_with_growing_waits()
+    {
+        var settings = new PollSettings { InitialDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(5), Factor = 2 };
+        var time = new SteppedTime();
+        await Polling.UntilAsync(_ => Task.FromResult(time.Now), at => at >= TimeSpan.FromSeconds(13), settings, time, "job", CancellationToken.None);
+        Assert.Equal([1, 2, 4, 5, 5], time.Waits.Select(w => w.TotalSeconds));
+    }
+
+    /// <summary>A clock that moves only by the waits asked of it, each at once, and keeps them.</summary>
+    private sealed class SteppedTime : TimeProvider
+    {
+        private long _ticks;
+
+        public List<TimeSpan> Waits { get; } = [];
+
+        public TimeSpan Now => TimeSpan.FromTicks(Interlocked.Read(ref _ticks));
+
+        public void Restart()
+        {
+            Interlocked.Exchange(ref _ticks, 0);
+            Waits.Clear();
+        }
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Waits.Add(dueTime);
+            Interlocked.Add(ref _ticks, dueTime.Ticks);
+            ThreadPool.QueueUserWorkItem(_ => callback(state));
+            return new Done();
+        }
+
+        private sealed class Done : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => false;
+
+            public void Dispose()
+            {
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
 }
