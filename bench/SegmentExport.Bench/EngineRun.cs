@@ -64,6 +64,12 @@ internal static class EngineRun
 
             await engine.RunAsync(await QueueAsync(dataSource, warmExport), target, "bench", CancellationToken.None);
 
+            // Under limits, the warm-up's requests leave the platform's rate windows before the measured run starts.
+            if (args.Text("settle-seconds") is not null)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(args.Real("settle-seconds", 1)), services.GetRequiredService<TimeProvider>());
+            }
+
             // The measured run's requests are counted from here.
             using var emulator = new HttpClient { BaseAddress = new Uri(args.Required("root")) };
             (await emulator.DeleteAsync("_emulator/requests")).EnsureSuccessStatusCode();

@@ -250,10 +250,15 @@ internal sealed class Orchestrator(Arguments args)
         var settings = await SettingsFileAsync(platform.DestinationSettings(emulators.Root, throttled));
         List<string> arguments = ["--db", db, "--platform", platform.Key, "--root", emulators.Root.ToString(), "--cc-token", emulators.Info.ConstantContactToken,
              "--export", exportId.ToString(Inv), "--settings", settings, "--time-factor", factor.ToString(Inv)];
-        if (!throttled && _warmUps.TryGetValue((db, exportId), out var warmUp))
+        if (_warmUps.TryGetValue((db, exportId), out var warmUp))
         {
-            // Unthrottled runs measure CPU-bound work: warm the engine as a long-lived app is. Throttled runs wait on limits.
+            // The engine as a long-lived app runs it: jitted, connected, and (throttled) with its status reads paced by
+            // the imports it has seen. Under limits the warm-up's requests then leave the platform's rate windows.
             arguments.AddRange(["--warm-export", warmUp.ToString(Inv)]);
+            if (throttled && platform.Throttle.Settle > TimeSpan.Zero)
+            {
+                arguments.AddRange(["--settle-seconds", platform.Throttle.Settle.TotalSeconds.ToString(Inv)]);
+            }
         }
 
         var run = await Child.RunAsync<EngineResult>("engine", arguments, RunTimeout);

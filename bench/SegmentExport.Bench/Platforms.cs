@@ -11,13 +11,19 @@ namespace SegmentExport.Bench;
 /// (and the engine's own settings keep), the latency per request, and the floor those allow.
 /// </summary>
 /// <param name="Describe">One line for the report: limits and latency.</param>
-/// <param name="FloorSeconds">Least real-world seconds the limits allow for this many upsert requests (the POSTs a run made).</param>
+/// <param name="FloorSeconds">
+/// Least real-world seconds the limits allow for what a run of this many upsert requests (the POSTs it made) needs: the
+/// one read of the list it starts with (before anything is sent), the upserts and, for asynchronous imports, a status
+/// read each.
+/// </param>
 /// <param name="EstimateRequests">Upsert requests for N contacts, to pick the time factor before the run.</param>
+/// <param name="Settle">The longest rate window: waited out between the warm-up run and the measured one.</param>
 public sealed record ThrottleModel(
     string Describe,
     IReadOnlyDictionary<string, string?> EmulatorSettings,
     Func<long, double> FloorSeconds,
-    Func<long, long> EstimateRequests);
+    Func<long, long> EstimateRequests,
+    TimeSpan Settle = default);
 
 /// <summary>What the benchmark needs to know about one platform.</summary>
 public sealed record BenchPlatform(
@@ -33,6 +39,7 @@ public sealed record BenchPlatform(
     public static readonly IReadOnlyList<BenchPlatform> All =
     [
         // 10 simultaneous connections, no rate cap (provider-apis 1.7); latency: 0.5 s + 4 ms a member (2.5 s for 500).
+        // Floor: the list read's latency, then the batches 10 at a time.
         new("mailchimp", "Mailchimp", MailchimpOptions.NewsletterListId, "/lists/" + MailchimpOptions.NewsletterListId, 500, 10_000_000, 10,
             new ThrottleModel(
                 "10 concurrent requests; latency 0.5 s + 4 ms per member",
@@ -42,31 +49,35 @@ public sealed record BenchPlatform(
                     ["Sandbox:Mailchimp:Faults:LatencyPerItems"] = "00:00:00.400",
                     ["Sandbox:Mailchimp:Faults:LatencyItems"] = "100",
                 },
-                requests => Math.Ceiling(requests / 10.0) * (0.5 + 500 * 0.004),
+                requests => 0.5 + (Math.Ceiling(requests / 10.0) * (0.5 + 500 * 0.004)),
                 n => (n + 499) / 500)),
 
         // 100 bulk imports a minute and 5 requests a second, polls included (provider-apis 2.3, 2.7); import processing
         // as the emulator models it (status false for 1 s, then 3 × 0.3 s); 0.2 s a request. Each import needs its POST
-        // and at least one status read, so the floor is the larger of 100/min and (2 requests per import) at 5/s.
+        // and at least one status read, so the floor is the larger of 100/min (after the list read's latency) and
+        // (2 requests per import and the list read) at 5/s.
         new("activecampaign", "ActiveCampaign", "1", "/import/bulk_import", 250, 400_000, 10,
             new ThrottleModel(
                 "100 bulk imports/min, 5 requests/s (polls count); latency 0.2 s; import done after ~1.9 s",
                 new Dictionary<string, string?> { ["Sandbox:ActiveCampaign:Faults:Latency"] = "00:00:00.200" },
-                requests => Math.Max(requests / 100.0 * 60, requests * 2 / 5.0),
-                n => (n + 249) / 250)),
+                requests => Math.Max(0.2 + (requests / 100.0 * 60), ((requests * 2) + 1) / 5.0),
+                n => (n + 249) / 250,
+                TimeSpan.FromMinutes(1))),
 
         // 4 requests a second per key, 10,000 a day (provider-apis 3.7); ≤ 40,000 contacts and < 4 MB an import;
-        // activity processing as the emulator models it (0.3 s + 0.3 s); 0.2 s a request. Floor: POST + one read at 4/s.
-        new("constantcontact", "ConstantContact", ConstantContactOptions.NewsletterListId, "/activities/contacts_json_import", 40_000, 4_000_000, 2,
+        // activity processing as the emulator models it (0.3 s + 0.3 s); 0.2 s a request. Floor: the list read, and a
+        // POST and one status read per import, at 4/s.
+        new("constantcontact", "ConstantContact", ConstantContactOptions.NewsletterListId, "/activities/contacts_json_import", 40_000, 4_000_000, 3,
             new ThrottleModel(
                 "4 requests/s (polls count); latency 0.2 s; activity done after 0.6 s",
                 new Dictionary<string, string?> { ["Sandbox:ConstantContact:Faults:Latency"] = "00:00:00.200" },
-                requests => requests * 2 / 4.0,
-                n => (n + 39_999) / 40_000)),
+                requests => ((requests * 2) + 1) / 4.0,
+                n => (n + 39_999) / 40_000,
+                TimeSpan.FromSeconds(1))),
 
         // No published limit for subscriber imports (provider-apis 4.7): the client sends one import at a time
         // (parallel calls are UNCONFIRMED as safe); latency 0.2 s + 1 ms a subscriber (1.2 s for 1,000, the provider
-        // doc's implied figure). Floor: imports × latency, one at a time.
+        // doc's implied figure). Floor: the list read's latency, then imports × latency, one at a time.
         new("campaignmonitor", "CampaignMonitor", CampaignMonitorOptions.NewsletterListId, "/import.json", 1000, 10_000_000, 1,
             new ThrottleModel(
                 "no published limit, 1 import at a time; latency 0.2 s + 1 ms per subscriber",
@@ -76,7 +87,7 @@ public sealed record BenchPlatform(
                     ["Sandbox:CampaignMonitor:Faults:LatencyPerItems"] = "00:00:00.100",
                     ["Sandbox:CampaignMonitor:Faults:LatencyItems"] = "100",
                 },
-                requests => requests * (0.2 + 1000 * 0.001),
+                requests => 0.2 + (requests * (0.2 + (1000 * 0.001))),
                 n => (n + 999) / 1000)),
     ];
 

@@ -47,12 +47,12 @@ internal sealed class AccountLimiter : IDisposable
 
         if (settings.RequestsPerSecond is > 0 and var perSecond)
         {
-            _perSecond = new SlidingLogRateLimiter(perSecond, TimeSpan.FromSeconds(1) + settings.RateWindowMargin, time);
+            _perSecond = new SlidingLogRateLimiter(perSecond, TimeSpan.FromSeconds(1), settings.RateWindowMargin, time);
         }
 
         if (settings.BulkRequestsPerMinute is > 0 and var perMinute)
         {
-            _bulkPerMinute = new SlidingLogRateLimiter(perMinute, TimeSpan.FromMinutes(1) + settings.RateWindowMargin, time);
+            _bulkPerMinute = new SlidingLogRateLimiter(perMinute, TimeSpan.FromMinutes(1), settings.RateWindowMargin, time);
         }
     }
 

@@ -144,21 +144,33 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         var fresh = run.Phase == RunPhase.Upsert && run.Cursor is null;
         if (fresh)
         {
-            // Profiles with an email in the segments bound the distinct emails from above: when even they are within
-            // the cap, the exact count (a sort of every member) is not needed before sending; the run counts them.
-            var count = await members.CountUpperBoundAsync(cancellationToken);
-            if (count > target.ProfileCap)
+            // The platform is asked for the list while the database counts the members: neither waits for the other.
+            var list = target.Destination.GetListAsync(target.Account, export.ListId, cancellationToken);
+            try
             {
-                count = await members.CountAsync(cancellationToken);
+                // Profiles with an email in the segments bound the distinct emails from above: when even they are within
+                // the cap, the exact count (a sort of every member) is not needed before sending; the run counts them.
+                var count = await members.CountUpperBoundAsync(cancellationToken);
+                if (count > target.ProfileCap)
+                {
+                    count = await members.CountAsync(cancellationToken);
+                }
+
+                if (count > target.ProfileCap)
+                {
+                    throw new RunFailedException($"This export would send {count:N0} profiles, over the cap of {target.ProfileCap:N0} for '{target.ConnectionName}'. Nothing was sent. Narrow the segments, or ask an administrator to raise the connection's cap.");
+                }
+
+                await ledger.SetAsync("members = $2", cancellationToken, count);
+            }
+            catch
+            {
+                // The count's failure is the one reported; the list's answer (or error) no longer matters.
+                await Quietly(list);
+                throw;
             }
 
-            if (count > target.ProfileCap)
-            {
-                throw new RunFailedException($"This export would send {count:N0} profiles, over the cap of {target.ProfileCap:N0} for '{target.ConnectionName}'. Nothing was sent. Narrow the segments, or ask an administrator to raise the connection's cap.");
-            }
-
-            await ledger.SetAsync("members = $2", cancellationToken, count);
-            if (await target.Destination.GetListAsync(target.Account, export.ListId, cancellationToken) is null)
+            if (await list is null)
             {
                 throw new RunFailedException($"{description.DisplayName} has no list with the id '{export.ListId}' in '{target.ConnectionName}'. Choose an existing list in the export.");
             }
