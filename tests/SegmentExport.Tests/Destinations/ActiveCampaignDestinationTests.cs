@@ -120,7 +120,7 @@ public sealed class ActiveCampaignDestinationTests : DestinationContractTests
     {
         // The emulator's 100 a minute scaled down to 3, and the client told the same: the fourth import waits its turn.
         await using var h = await StartAsync(
-            new Dictionary<string, string?> { ["BulkRequestsPerMinute"] = "3", ["MaxBatchContacts"] = "1", ["RateWindowMargin"] = "00:00:00" },
+            new Dictionary<string, string?> { ["BulkRequestsPerMinute"] = "3", ["MaxBatchContacts"] = "1" },
             o => o.Configure<ActiveCampaignOptions>(a => a.BulkImportsPerMinute = 3));
         var account = await AccountAsync(h);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
