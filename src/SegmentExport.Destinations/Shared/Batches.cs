@@ -199,6 +199,7 @@ internal sealed class PollPace
     private readonly Lock _sync = new();
     private long _paceTicks;
     private long _runningTicks;
+    private long _fastestReadTicks = long.MaxValue;
 
     /// <summary>The first wait: the learned pace plus a tenth, within the settings' initial delay / 4 and maximum delay.</summary>
     public TimeSpan FirstWait(PollSettings settings)
@@ -208,6 +209,21 @@ internal sealed class PollPace
         return pace == 0
             ? settings.InitialDelay
             : TimeSpan.FromTicks(Math.Clamp((long)(pace * 1.1), settings.InitialDelay.Ticks / 4, settings.MaxDelay.Ticks));
+    }
+
+    /// <summary>
+    /// When the platform most likely looked at the job for a read asked for at <paramref name="asked"/> and answered at
+    /// <paramref name="answered"/>: the answer less the fastest read seen, since the rest of a slower read was waiting
+    /// for a rate permit before it left (a read held back that finds the job done says nothing about when it was asked).
+    /// </summary>
+    public TimeSpan LookedAt(TimeSpan asked, TimeSpan answered)
+    {
+        var took = Math.Max(0, (answered - asked).Ticks);
+        lock (_sync)
+        {
+            _fastestReadTicks = Math.Min(_fastestReadTicks, took);
+            return TimeSpan.FromTicks(answered.Ticks - _fastestReadTicks);
+        }
     }
 
     /// <param name="lastRunning">When the last read that found the job running was made (null: the first read found it done).</param>
@@ -264,8 +280,9 @@ internal static class Polling
         while (true)
         {
             await Task.Delay(delay, time, cancellationToken);
-            var readAt = time.GetElapsedTime(started);
+            var askedAt = time.GetElapsedTime(started);
             var value = await probe(cancellationToken);
+            var readAt = pace?.LookedAt(askedAt, time.GetElapsedTime(started)) ?? askedAt;
             if (done(value))
             {
                 pace?.Observe(lastRunning, readAt);

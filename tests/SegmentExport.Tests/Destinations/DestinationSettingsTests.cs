@@ -128,6 +128,22 @@ public sealed class DestinationSettingsTests
     }
 
     [Fact]
+    public void A_read_held_back_by_a_rate_permit_counts_from_when_it_left_not_from_when_it_was_asked_for()
+    {
+        var pace = new PollPace();
+
+        // A read that took 0.2 s: the platform looked at the job about when it was answered, less that.
+        Assert.Equal(TimeSpan.FromSeconds(0.25), pace.LookedAt(TimeSpan.FromSeconds(0.25), TimeSpan.FromSeconds(0.45)));
+
+        // Asked for at 0.25 s, answered at 0.9 s: it waited 0.45 s for a permit and left at about 0.7 s.
+        Assert.Equal(TimeSpan.FromSeconds(0.7), pace.LookedAt(TimeSpan.FromSeconds(0.25), TimeSpan.FromSeconds(0.9)));
+
+        // Done when it was looked at (0.7 s), not when asked (0.25 s): the pace moves under 0.7 s, not under 0.25 s.
+        pace.Observe(null, pace.LookedAt(TimeSpan.FromSeconds(0.25), TimeSpan.FromSeconds(0.9)));
+        Assert.Equal(0.7 * 0.7 * 1.1, pace.FirstWait(new PollSettings()).TotalSeconds, 3);
+    }
+
+    [Fact]
     public async Task Without_a_pace_a_job_still_running_is_read_with_growing_waits()
     {
         var settings = new PollSettings { InitialDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(5), Factor = 2 };
