@@ -226,8 +226,8 @@ internal sealed class PollPace
         }
     }
 
-    /// <param name="lastRunning">When the last read that found the job running was made (null: the first read found it done).</param>
-    /// <param name="done">When the read that found it done was made.</param>
+    /// <param name="lastRunning">When the last read that found the job running looked at it (<see cref="LookedAt"/>; null: the first read found it done).</param>
+    /// <param name="done">When the read that found it done looked at it.</param>
     public void Observe(TimeSpan? lastRunning, TimeSpan done)
     {
         lock (_sync)
