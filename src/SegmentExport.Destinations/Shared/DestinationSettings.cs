@@ -30,9 +30,9 @@ public abstract class DestinationSettings
     public int? BulkRequestsPerMinute { get; set; }
 
     /// <summary>
-    /// How long after it is sent a request is taken to have reached the platform, which counts it then (sooner if its
-    /// answer came sooner): a rate permit is reused a full window after that. Requests leave here and arrive there
-    /// with varying delay; the margin covers the difference, and each 1 s window costs it (50 ms: 95% of the rate).
+    /// The most a warm request spends leaving here and travelling to the platform, which counts it on arrival: a rate
+    /// permit is reused a full window after the answer less the fastest round trip seen less this margin (the least
+    /// the platform's work and the way back take). Each 1 s window costs it (50 ms: 95% of the rate).
     /// </summary>
     public TimeSpan RateWindowMargin { get; set; } = TimeSpan.FromMilliseconds(50);
 

@@ -4,14 +4,20 @@ namespace SegmentExport.Destinations;
 
 /// <summary>
 /// At most N requests in any span of one window as the platform counts them: at arrival, in windows that start at its
-/// own first request. A request reaches the platform within <c>arrival</c> of being sent (its headers travel one way;
-/// the rest of a slow answer is the platform working), or by its answer if that comes sooner; so a permit is reused a
-/// full window after that. Counting from the answer instead (as this did) held each of Constant Contact's four permits
-/// for the 0.2 s answer on top of the second, 3.1 requests a second where 4 are allowed. The framework's
-/// sliding-window limiter counts in segments and frees permits early, which was enough to trip the platforms.
+/// own first request. A request arrives somewhere between its send and its answer; the answer comes after the
+/// platform's work and the way back, which take at least the fastest round trip seen less <c>arrival</c> (the most a
+/// warm request spends leaving and travelling one way). So a permit is reused a full window after the answer less
+/// that; before any round trip was seen, a full window after the answer. A slow first connection, an upload or a
+/// slow platform only moves the answer later, never the bound before the arrival. Counting from the answer alone (as
+/// this did) held each of Constant Contact's four permits for its 0.2 s answer on top of the second: 3.1 requests a
+/// second where 4 are allowed. Counting from the send plus a margin was refused by the platform when a new
+/// connection took longer than the margin. The framework's sliding-window limiter counts in segments and frees
+/// permits early, which was enough to trip the platforms.
 /// </summary>
 internal sealed class SlidingLogRateLimiter(int permits, TimeSpan window, TimeSpan arrival, TimeProvider time) : RateLimiter
 {
+    private static readonly TimeSpan InFlightPoll = TimeSpan.FromMilliseconds(20);
+    private long _fastestTicks = long.MaxValue;
     private readonly List<Slot> _slots = [];
     private readonly SemaphoreSlim _waiters = new(1, 1);
 
@@ -58,28 +64,27 @@ internal sealed class SlidingLogRateLimiter(int permits, TimeSpan window, TimeSp
                 return slot;
             }
 
-            wait = _slots.Min(s => Free(s, now));
+            // The earliest answered slot frees first; while every slot is unanswered, look again shortly.
+            wait = _slots.Any(s => s.ArrivedBy is not null) ? _slots.Where(s => s.ArrivedBy is not null).Min(s => Free(s, now)) : InFlightPoll;
             return null;
         }
     }
 
-    /// <summary>How long until the slot's request is a full window behind its arrival at the latest.</summary>
-    private TimeSpan Free(Slot slot, long now)
-    {
-        var arrived = time.GetElapsedTime(slot.Sent, now) - arrival;
-        if (slot.Done is { } done && time.GetElapsedTime(done, now) > arrived)
-        {
-            arrived = time.GetElapsedTime(done, now);
-        }
-
-        return window - arrived;
-    }
+    /// <summary>How long until the slot's request is a full window behind its arrival at the latest; a while yet if unanswered.</summary>
+    private TimeSpan Free(Slot slot, long now) =>
+        slot.ArrivedBy is { } arrived ? window - time.GetElapsedTime(arrived, now) : window + InFlightPoll;
 
     private void Complete(Slot slot)
     {
         lock (_slots)
         {
-            slot.Done = time.GetTimestamp();
+            var done = time.GetTimestamp();
+            var took = time.GetElapsedTime(slot.Sent, done).Ticks;
+
+            // The platform's work and the way back took at least the fastest earlier round trip less the margin.
+            var after = _fastestTicks == long.MaxValue ? 0 : Math.Max(0, _fastestTicks - arrival.Ticks);
+            slot.ArrivedBy = done - (long)(Math.Min(after, took) * (double)time.TimestampFrequency / TimeSpan.TicksPerSecond);
+            _fastestTicks = Math.Min(_fastestTicks, took);
         }
     }
 
@@ -97,7 +102,8 @@ internal sealed class SlidingLogRateLimiter(int permits, TimeSpan window, TimeSp
     {
         public long Sent { get; } = sent;
 
-        public long? Done { get; set; }
+        /// <summary>The latest the platform can have counted the request (a timestamp), once it was answered.</summary>
+        public long? ArrivedBy { get; set; }
     }
 
     private sealed class Lease(SlidingLogRateLimiter? limiter, Slot? slot) : RateLimitLease
