@@ -84,10 +84,11 @@ public sealed class ConstantContactDestination : IDestination
         var cut = Batches.Cut(rows, _settings.MaxBatchContacts, _settings.MaxBatchBytes, envelope.Size, WireJson.SnakeCase);
         return BatchRunner.RunAsync(rows.Select(r => r.Email).ToList(), cut, _settings.MaxBatchBytes, async (batch, ct) =>
         {
-            // The import is sent once and then waited on: its rows' bytes go as soon as the body is built, and the
-            // body once it is sent, so an import in flight holds only its emails (40,000 contacts a request).
+            // The import is sent once and then waited on: the body is built and the rows (the contacts) and their bytes
+            // let go, and the body once it is sent, so an import in flight holds only its emails (40,000 a request).
+            var emails = batch.Items.Select(r => r.Email).ToList();
             var activity = await _client.StartActivityAsync(account, ImportPath, batch.TakeBody(envelope, _settings.MaxBatchBytes), "import contacts", ct);
-            return await ConstantContactOutcomes.MapAsync(account, listId, batch.Items.Select(r => r.Email).ToList(), await _client.PollActivityAsync(account, ImportPath, activity, ct), _lookup, ct);
+            return await ConstantContactOutcomes.MapAsync(account, listId, emails, await _client.PollActivityAsync(account, ImportPath, activity, ct), _lookup, ct);
         }, _logger, Section, cancellationToken);
     }
 

@@ -36,7 +36,7 @@ internal static partial class BatchRunner
                 try
                 {
                     results = await send(batch, cancellationToken);
-                    LogBatch(logger, platform, batch.Number, cut.Batches.Count, batch.Items.Count,
+                    LogBatch(logger, platform, batch.Number, cut.Batches.Count, batch.Indexes.Count,
                         results.Count(r => r.Kind is ContactOutcomeKind.Created or ContactOutcomeKind.Updated or ContactOutcomeKind.Accepted or ContactOutcomeKind.Removed),
                         results.Count(r => r.Kind == ContactOutcomeKind.Skipped),
                         results.Count(r => r.Kind == ContactOutcomeKind.Rejected));

@@ -9,20 +9,26 @@ namespace SegmentExport.Destinations;
 internal sealed record WireBatch<TItem>(int Number, IReadOnlyList<int> Indexes, IReadOnlyList<TItem> Items, IReadOnlyList<byte[]> Json)
 {
     /// <summary>
-    /// The body, letting go of the items' bytes: for a request built once and then waited on (an import), so the
-    /// bytes are not held twice while it runs. <see cref="Json"/> is empty afterwards.
+    /// The body, letting go of the items and their bytes: for a request built once and then waited on (an import), so
+    /// neither the contacts nor their bytes are held while it runs. <see cref="Items"/> and <see cref="Json"/> are empty
+    /// afterwards; <see cref="Indexes"/> still says which contacts the batch carried.
     /// </summary>
     public byte[] TakeBody(WireEnvelope envelope, long maxBytes)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         var body = envelope.Body(Json, maxBytes);
-        if (Json is List<byte[]> bytes)
-        {
-            bytes.Clear();
-            bytes.TrimExcess();
-        }
-
+        Release(Json);
+        Release(Items);
         return body;
+    }
+
+    private static void Release<T>(IReadOnlyList<T> list)
+    {
+        if (list is List<T> held)
+        {
+            held.Clear();
+            held.TrimExcess();
+        }
     }
 }
 

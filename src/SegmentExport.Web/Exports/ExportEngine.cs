@@ -267,7 +267,23 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
     /// <summary>Members read ahead of the page being cut, for pages with nothing (or little) to send.</summary>
     private const int MaxScannedPerPage = 50_000;
 
-    private sealed record Page(List<Member> ToSend, long Unchanged, string LastEmail);
+    /// <summary>A page of members: the ones to send (handed over once, see <see cref="TakeToSend"/>) and the unchanged ones counted.</summary>
+    private sealed class Page(List<Member> toSend, long unchanged, string lastEmail)
+    {
+        private List<Member>? _toSend = toSend;
+
+        public int Count { get; } = toSend.Count;
+
+        public long Unchanged => unchanged;
+
+        public string LastEmail => lastEmail;
+
+        /// <summary>
+        /// The members to send, once: a page waits in the commit queue until its checkpoint, and must not hold its contacts
+        /// that long (Constant Contact's import of 40,000 is in the platform's hands once its POST is accepted).
+        /// </summary>
+        public List<Member> TakeToSend() => Interlocked.Exchange(ref _toSend, null) ?? throw new InvalidOperationException("The page was already sent.");
+    }
 
     /// <summary>
     /// The upsert phase as a pipeline: one query streams the members into pages (only the contacts to send are kept),
@@ -345,7 +361,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                     }
                 }
 
-                sending.Enqueue((page, SendPageAsync(page, run, export, target, ledger, sends.Token)));
+                sending.Enqueue((page, SendPageAsync(page, run, export, members, target, ledger, sends.Token)));
             }
 
             // What is in flight was sent: record it even when the run was cancelled meanwhile.
@@ -450,17 +466,18 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         }
     }
 
-    private async Task<BatchTally> SendPageAsync(Page page, ExportRun run, Export export, ExportTarget target, RunLedger ledger, CancellationToken cancellationToken)
+    private async Task<BatchTally> SendPageAsync(Page page, ExportRun run, Export export, ExportMembers members, ExportTarget target, RunLedger ledger, CancellationToken cancellationToken)
     {
-        var tally = new BatchTally { Unchanged = page.Unchanged, ToSend = page.ToSend.Count };
+        var tally = new BatchTally { Unchanged = page.Unchanged, ToSend = page.Count };
         if (run.DryRun)
         {
-            tally.Created = page.ToSend.Count(m => m.DeliveredHash is null);
-            tally.Updated = page.ToSend.Count - tally.Created;
+            var toSend = page.TakeToSend();
+            tally.Created = toSend.Count(m => m.DeliveredHash is null);
+            tally.Updated = toSend.Count - tally.Created;
         }
-        else if (page.ToSend.Count > 0)
+        else if (page.Count > 0)
         {
-            await SendAsync(page.ToSend, export, target, tally, ledger, cancellationToken);
+            await SendAsync(Sending.Of(page.TakeToSend()), export, members, target, tally, ledger, cancellationToken);
         }
 
         return tally;
@@ -478,18 +495,23 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         }
     }
 
-    /// <summary>Sends contacts, waiting out throttling for the deferred ones, and tallies every outcome.</summary>
-    private async Task SendAsync(List<Member> toSend, Export export, ExportTarget target, BatchTally tally, RunLedger ledger, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends contacts, waiting out throttling for the deferred ones, and tallies every outcome. The contacts are handed
+    /// to the platform's client and not kept here: what the outcomes need is the members' keys and hashes. Contacts the
+    /// platform throttled are read again from the database (as they are now) when they go again.
+    /// </summary>
+    private async Task SendAsync(Sending sending, Export export, ExportMembers members, ExportTarget target, BatchTally tally, RunLedger ledger, CancellationToken cancellationToken)
     {
-        var byEmail = toSend.ToDictionary(m => m.Contact.Email, StringComparer.OrdinalIgnoreCase);
-        var pending = toSend.Select(m => m.Contact).ToList();
+        var byEmail = sending.Keys;
+        var count = byEmail.Count;
         var watch = Stopwatch.StartNew();
         // Requests the client sent again after 429s, 5xx, timeouts or dropped connections count as the run's retries.
         var resent = RetryTally.Start();
-        while (pending.Count > 0)
+        while (sending.HasContacts)
         {
-            var result = await target.Destination.UpsertAsync(target.Account, export.ListId, pending, cancellationToken);
-            var deferred = new List<ContactRecord>();
+            // The list goes straight to the client: no local here keeps it alive while the platform works.
+            var result = await target.Destination.UpsertAsync(target.Account, export.ListId, sending.TakeContacts(), cancellationToken);
+            var deferred = new List<string>();
             foreach (var outcome in result.Outcomes)
             {
                 var member = byEmail[outcome.Email];
@@ -512,15 +534,15 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                     case ContactOutcomeKind.Skipped:
                         tally.Sent++;
                         tally.Skipped++;
-                        tally.Undelivered.Add((member.Contact.Email, false, outcome.Code, outcome.Message ?? "skipped by the platform"));
+                        tally.Undelivered.Add((member.Email, false, outcome.Code, outcome.Message ?? "skipped by the platform"));
                         break;
                     case ContactOutcomeKind.Rejected:
                         tally.Sent++;
                         tally.Rejected++;
-                        tally.Undelivered.Add((member.Contact.Email, true, outcome.Code, outcome.Message ?? "rejected by the platform"));
+                        tally.Undelivered.Add((member.Email, true, outcome.Code, outcome.Message ?? "rejected by the platform"));
                         break;
                     case ContactOutcomeKind.Deferred:
-                        deferred.Add(member.Contact);
+                        deferred.Add(outcome.Email);
                         break;
                 }
             }
@@ -531,9 +553,8 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 var wait = result.RetryAfter ?? TimeSpan.FromSeconds(1);
                 await ledger.EventAsync($"{target.Destination.Description.DisplayName} throttled {deferred.Count} contacts; sending them again in {wait.TotalSeconds:N0} s.", cancellationToken);
                 await Task.Delay(wait, clock, cancellationToken);
+                await sending.RereadAsync(deferred, members, tally, cancellationToken);
             }
-
-            pending = deferred;
         }
 
         if (resent.Count > 0)
@@ -542,7 +563,75 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             await ledger.EventAsync($"{target.Destination.Description.DisplayName} answered {resent.Count} requests with an error or not at all; they were sent again.", cancellationToken);
         }
 
-        logger.LogDebug("Sent {Count} contacts in {Elapsed} ms", toSend.Count, watch.ElapsedMilliseconds);
+        logger.LogDebug("Sent {Count} contacts in {Elapsed} ms", count, watch.ElapsedMilliseconds);
+    }
+
+    /// <summary>What a member sent needs once its contact is in the platform's hands: its keys and hashes.</summary>
+    private readonly record struct SentMember(string EmailNormalized, string Email, long PayloadHash, long? DeliveredHash);
+
+    /// <summary>
+    /// A page's contacts on their way to the platform, keyed by the email they are sent with. The contacts are handed
+    /// over once per attempt (<see cref="TakeContacts"/>), so an import the platform is working on does not keep them.
+    /// </summary>
+    private sealed class Sending
+    {
+        private List<ContactRecord>? _contacts;
+
+        private Sending(Dictionary<string, SentMember> keys, List<ContactRecord> contacts)
+        {
+            Keys = keys;
+            _contacts = contacts;
+        }
+
+        public Dictionary<string, SentMember> Keys { get; }
+
+        public bool HasContacts => _contacts is { Count: > 0 };
+
+        /// <summary>Not async: the members list dies here, and only the contacts (taken once) and the keys live on.</summary>
+        public static Sending Of(List<Member> members)
+        {
+            var keys = new Dictionary<string, SentMember>(members.Count, StringComparer.OrdinalIgnoreCase);
+            var contacts = new List<ContactRecord>(members.Count);
+            foreach (var member in members)
+            {
+                keys[member.Contact.Email] = new SentMember(member.EmailNormalized, member.Contact.Email, member.PayloadHash, member.DeliveredHash);
+                contacts.Add(member.Contact);
+            }
+
+            return new Sending(keys, contacts);
+        }
+
+        public List<ContactRecord> TakeContacts() => Interlocked.Exchange(ref _contacts, null) ?? [];
+
+        /// <summary>
+        /// The throttled contacts as they are now, to send again (with the hashes of what is sent). One that left the
+        /// segments meanwhile is not sent; it is reported skipped, so every member of the page still has an outcome.
+        /// </summary>
+        public async Task RereadAsync(List<string> deferred, ExportMembers members, BatchTally tally, CancellationToken cancellationToken)
+        {
+            var wanted = deferred.Select(email => Keys[email]).ToList();
+            var now = (await members.ReadAsync(wanted.Select(m => m.EmailNormalized).ToList(), cancellationToken))
+                .ToDictionary(m => m.EmailNormalized, StringComparer.Ordinal);
+            var contacts = new List<ContactRecord>(now.Count);
+            foreach (var old in wanted)
+            {
+                Keys.Remove(old.Email);
+                if (now.TryGetValue(old.EmailNormalized, out var member))
+                {
+                    Keys[member.Contact.Email] = new SentMember(member.EmailNormalized, member.Contact.Email, member.PayloadHash, member.DeliveredHash);
+                    contacts.Add(member.Contact);
+                }
+                else
+                {
+                    // Counted like a contact the platform skipped, so the run's sent figure still reaches its to-send.
+                    tally.Sent++;
+                    tally.Skipped++;
+                    tally.Undelivered.Add((old.Email, false, "left_segments", "Left the export's segments while the platform was throttling; not sent."));
+                }
+            }
+
+            _contacts = contacts;
+        }
     }
 }
 

@@ -58,7 +58,27 @@ public sealed class ExportMembers(NpgsqlDataSource dataSource, long exportId, lo
     /// pass over the tables (hash joins and a sort) instead of an index walk per page, read as fast as it is consumed.
     /// </summary>
     /// <param name="buildUnchanged">Build the contact of unchanged members too (a full resync sends them).</param>
-    public async IAsyncEnumerable<Member> StreamAsync(string? cursor, bool buildUnchanged, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<Member> StreamAsync(string? cursor, bool buildUnchanged, CancellationToken cancellationToken) =>
+        QueryAsync(cursor, null, buildUnchanged, cancellationToken);
+
+    /// <summary>
+    /// The members with these normalized emails as they are now, each with its contact built: for contacts the platform
+    /// throttled, sent again from the database rather than kept in memory while their batch was in flight. An email
+    /// that is no longer in the segments is not returned.
+    /// </summary>
+    public async Task<List<Member>> ReadAsync(IReadOnlyCollection<string> emailsNormalized, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(emailsNormalized);
+        var members = new List<Member>(emailsNormalized.Count);
+        await foreach (var member in QueryAsync(null, emailsNormalized.ToArray(), buildUnchanged: true, cancellationToken))
+        {
+            members.Add(member);
+        }
+
+        return members;
+    }
+
+    private async IAsyncEnumerable<Member> QueryAsync(string? cursor, string[]? only, bool buildUnchanged, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var segmentNames = tagWithSegmentNames
             ? "ARRAY(SELECT s.name FROM segment_members m JOIN segments s ON s.id = m.segment_id WHERE m.profile_id = p.id AND m.segment_id = ANY($1) ORDER BY s.name)"
@@ -69,18 +89,27 @@ public sealed class ExportMembers(NpgsqlDataSource dataSource, long exportId, lo
             FROM profiles p
             LEFT JOIN export_deliveries d ON d.export_id = $2 AND d.email_normalized = p.email_normalized
             WHERE p.email_normalized IS NOT NULL AND p.email_normalized <> '' AND p.email_normalized ~>~ $3
+              {(only is null ? "" : "AND p.email_normalized = ANY($4)")}
               AND EXISTS (SELECT 1 FROM segment_members m WHERE m.profile_id = p.id AND m.segment_id = ANY($1))
             ORDER BY p.email_normalized USING ~<~, p.id
             """;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        await SetForWholeTablesAsync(connection, transaction, cancellationToken);
+        if (only is null)
+        {
+            await SetForWholeTablesAsync(connection, transaction, cancellationToken);
+        }
 
         await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
         command.Parameters.Add(new NpgsqlParameter { Value = segmentIds });
         command.Parameters.Add(new NpgsqlParameter { Value = exportId });
         command.Parameters.Add(new NpgsqlParameter { Value = cursor ?? "" });
+        if (only is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = only });
+        }
+
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -155,4 +155,25 @@ public static class FaultSeeds
 
         throw new InvalidOperationException("No seed found.");
     }
+
+    /// <summary>
+    /// A seed whose first <paramref name="clean"/> requests pass and which faults at least <paramref name="faults"/> of
+    /// the <paramref name="within"/> requests after them.
+    /// </summary>
+    public static int CleanThenFaults(int clean, double share, int faults, int within)
+    {
+        for (var seed = 1; seed < 10_000_000; seed++)
+        {
+#pragma warning disable CA5394
+            var random = new Random(seed);
+            var draws = Enumerable.Range(0, clean + within).Select(_ => random.NextDouble() < share).ToList();
+#pragma warning restore CA5394
+            if (!draws.Take(clean).Any(f => f) && draws.Skip(clean).Count(f => f) >= faults)
+            {
+                return seed;
+            }
+        }
+
+        throw new InvalidOperationException("No seed found.");
+    }
 }

@@ -223,6 +223,52 @@ public abstract class PlatformExportTests(PostgresCluster postgres)
         Assert.Equal(0, wrong);
     }
 
+    /// <summary>
+    /// With no retries left in the client, a 429 comes back to the engine as deferred contacts: it waits the platform's
+    /// Retry-After and sends them again, read afresh from the database (a batch in flight does not keep its contacts).
+    /// </summary>
+    [Fact]
+    public async Task Contacts_still_throttled_after_the_clients_retries_are_read_again_sent_again_and_delivered_once()
+    {
+        var settings = new Dictionary<string, string?>(SmallBatches)
+        {
+            ["Retry:MaxRetries"] = "0",
+            ["RequestsPerSecond"] = "0",
+            ["BulkRequestsPerMinute"] = "0",
+            ["Poll:InitialDelay"] = "00:00:00.020",
+            ["Poll:MaxDelay"] = "00:00:00.100",
+            ["Poll:Timeout"] = "00:00:30",
+        };
+        await using var s = await ExportScenario.StartAsync(postgres, "defer" + PlatformName[..4], PlatformName, Section, BaseSettings, Account, ListId, settings, Quick);
+        await s.AddMembersAsync(1, 300);
+        await s.CreateExportAsync(firstNameTarget: NameTarget);
+        // The list read and the first requests pass; then about one request in four is refused with Retry-After: 1.
+        s.Harness.Platform.Faults.Configure(f =>
+        {
+            f.RateLimitsEnabled = false;
+            f.TooManyRequestsShare = 0.25;
+            f.RetryAfter = TimeSpan.FromSeconds(1);
+            f.Seed = FaultSeeds.CleanThenFaults(clean: 3, share: 0.25, faults: 2, within: 6);
+        });
+
+        var run = await s.RunAsync();
+
+        Assert.True(run.Status == RunStatus.Succeeded, $"{run.Status}: {run.Error}");
+        Assert.Equal((300L, 300L, 300L, 0L), (run.Members, run.Sent, run.Created, run.Skipped));
+        Assert.Contains(s.Harness.Requests(), r => r.Status == 429);
+        Assert.True(await s.CountAsync("SELECT count(*) FROM export_run_events WHERE message LIKE '%throttled%sending them again%'") > 0,
+            "the run waited out the platform and sent the deferred contacts again");
+        var stored = s.Harness.Platform.InspectContacts(ListId, 0, 2_000)!.Contacts
+            .Where(c => System.Text.RegularExpressions.Regex.IsMatch(c.Email, "^p[0-9]+@", System.Text.RegularExpressions.RegexOptions.IgnoreCase)).ToList();
+        Assert.Equal(300, stored.Select(c => c.Email.ToLowerInvariant()).Distinct().Count());
+        Assert.Equal(0, stored.Count(c => c.Fields.GetValueOrDefault(StoredNameKey) != "Name" + c.Email[1..c.Email.IndexOf('@', StringComparison.Ordinal)]));
+
+        // What was recorded as delivered is what was sent: the next run has nothing to send.
+        s.Harness.Platform.Faults.Configure(f => f.TooManyRequestsShare = 0);
+        var next = await s.RunAsync();
+        Assert.Equal((0L, 300L), (next.Sent, next.Unchanged));
+    }
+
     [Fact]
     public async Task A_credential_revoked_mid_run_stops_the_run_within_seconds_with_reconnect_advice_and_no_retry_storm()
     {
