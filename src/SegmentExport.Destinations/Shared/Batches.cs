@@ -116,9 +116,11 @@ internal static class Batches
         ArgumentNullException.ThrowIfNull(items);
         var batches = new List<WireBatch<TItem>>();
         var tooLarge = new List<int>();
-        var indexes = new List<int>();
-        var current = new List<TItem>();
-        var json = new List<byte[]>();
+        // A batch's lists are sized for a full batch of what is left: Constant Contact's 40,000 contacts would otherwise
+        // leave a trail of outgrown arrays on the large-object heap for every import.
+        var indexes = new List<int>(Math.Min(maxCount, items.Count));
+        var current = new List<TItem>(indexes.Capacity);
+        var json = new List<byte[]>(indexes.Capacity);
         var bytes = envelopeBytes;
         for (var i = 0; i < items.Count; i++)
         {
@@ -134,9 +136,10 @@ internal static class Batches
             if (current.Count == maxCount || bytes + added > maxBytes)
             {
                 batches.Add(new WireBatch<TItem>(batches.Count + 1, indexes, current, json));
-                indexes = [];
-                current = [];
-                json = [];
+                var left = Math.Min(maxCount, items.Count - i);
+                indexes = new List<int>(left);
+                current = new List<TItem>(left);
+                json = new List<byte[]>(left);
                 bytes = envelopeBytes;
                 added = size;
             }

@@ -477,6 +477,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         }
         else if (page.Count > 0)
         {
+            tally.Delivered.EnsureCapacity(page.Count);
             await SendAsync(Sending.Of(page.TakeToSend()), export, members, target, tally, ledger, cancellationToken);
         }
 
