@@ -22,7 +22,9 @@ public interface IDestination
 
     /// <summary>
     /// Creates or updates the contacts in the list, cutting them into platform batches by count and bytes. Every
-    /// contact gets exactly one outcome. Never re-subscribes anyone the platform reports as unsubscribed.
+    /// contact gets exactly one outcome. Never re-subscribes anyone the platform reports as unsubscribed. The caller
+    /// keeps no other reference to the contacts and sends deferred ones again in a new call, so a client may let a
+    /// batch's contacts go once its request is built (an asynchronous import then holds only its emails).
     /// </summary>
     Task<UpsertResult> UpsertAsync(DestinationAccount account, string listId, IReadOnlyList<ContactRecord> contacts, CancellationToken cancellationToken);
 
