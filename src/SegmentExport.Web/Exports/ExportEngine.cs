@@ -568,7 +568,10 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
     }
 
     /// <summary>What a member sent needs once its contact is in the platform's hands: its keys and hashes.</summary>
-    private readonly record struct SentMember(string EmailNormalized, string Email, long PayloadHash, long? DeliveredHash);
+    private readonly record struct SentMember(string EmailNormalized, string Email, long PayloadHash, long? DeliveredHash)
+    {
+        public static SentMember Of(Member member) => new(member.EmailNormalized, member.Contact.Email, member.PayloadHash, member.DeliveredHash);
+    }
 
     /// <summary>
     /// A page's contacts on their way to the platform, keyed by the email they are sent with. The contacts are handed
@@ -595,7 +598,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             var contacts = new List<ContactRecord>(members.Count);
             foreach (var member in members)
             {
-                keys[member.Contact.Email] = new SentMember(member.EmailNormalized, member.Contact.Email, member.PayloadHash, member.DeliveredHash);
+                keys[member.Contact.Email] = SentMember.Of(member);
                 contacts.Add(member.Contact);
             }
 
@@ -619,7 +622,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 Keys.Remove(old.Email);
                 if (now.TryGetValue(old.EmailNormalized, out var member))
                 {
-                    Keys[member.Contact.Email] = new SentMember(member.EmailNormalized, member.Contact.Email, member.PayloadHash, member.DeliveredHash);
+                    Keys[member.Contact.Email] = SentMember.Of(member);
                     contacts.Add(member.Contact);
                 }
                 else

@@ -65,6 +65,11 @@ public abstract class PlatformExportTests(PostgresCluster postgres)
 
     private string? StoredName(ExportScenario s, string email) => s.Harness.Platform.InspectContact(ListId, email)?.Fields.GetValueOrDefault(StoredNameKey);
 
+    /// <summary>The list's contacts that are the scenario's members (<c>p{n}@...</c>), seeded contacts left out.</summary>
+    private List<InspectedContact> StoredMembers(ExportScenario s, int limit) =>
+        s.Harness.Platform.InspectContacts(ListId, 0, limit)!.Contacts
+            .Where(c => System.Text.RegularExpressions.Regex.IsMatch(c.Email, "^p[0-9]+@", System.Text.RegularExpressions.RegexOptions.IgnoreCase)).ToList();
+
     /// <summary>Contacts carried by the batch requests so far (each request body counted by its emails).</summary>
     private int BatchRequests(ExportScenario s) => s.Harness.Requests("POST", UpsertPath).Count;
 
@@ -214,8 +219,7 @@ public abstract class PlatformExportTests(PostgresCluster postgres)
         Assert.True(run.Retries > 0, "the run shows the requests it sent again");
         var faults = s.Harness.Requests().Count(r => r.Status is 429 or 503 or 0);
         Assert.True(faults > 0, "the emulator injected faults");
-        var list = s.Harness.Platform.InspectContacts(ListId, 0, FaultMembers + 1000)!;
-        var stored = list.Contacts.Where(c => System.Text.RegularExpressions.Regex.IsMatch(c.Email, "^p[0-9]+@", System.Text.RegularExpressions.RegexOptions.IgnoreCase)).ToList();
+        var stored = StoredMembers(s, FaultMembers + 1000);
         // Every member once: as many contacts as members, each with its own mapped name.
         Assert.Equal(FaultMembers, stored.Count);
         Assert.Equal(FaultMembers, stored.Select(c => c.Email.ToLowerInvariant()).Distinct().Count());
@@ -258,8 +262,7 @@ public abstract class PlatformExportTests(PostgresCluster postgres)
         Assert.Contains(s.Harness.Requests(), r => r.Status == 429);
         Assert.True(await s.CountAsync("SELECT count(*) FROM export_run_events WHERE message LIKE '%throttled%sending them again%'") > 0,
             "the run waited out the platform and sent the deferred contacts again");
-        var stored = s.Harness.Platform.InspectContacts(ListId, 0, 2_000)!.Contacts
-            .Where(c => System.Text.RegularExpressions.Regex.IsMatch(c.Email, "^p[0-9]+@", System.Text.RegularExpressions.RegexOptions.IgnoreCase)).ToList();
+        var stored = StoredMembers(s, 2_000);
         Assert.Equal(300, stored.Select(c => c.Email.ToLowerInvariant()).Distinct().Count());
         Assert.Equal(0, stored.Count(c => c.Fields.GetValueOrDefault(StoredNameKey) != "Name" + c.Email[1..c.Email.IndexOf('@', StringComparison.Ordinal)]));
 
