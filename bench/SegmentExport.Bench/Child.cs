@@ -7,6 +7,8 @@ namespace SegmentExport.Bench;
 /// <summary>Runs this program again in another mode, in its own process, and reads the JSON line it prints last.</summary>
 internal static class Child
 {
+    private const string EnginePrefix = "BENCH_ENGINE_";
+
     private static string Self => typeof(Child).Assembly.Location;
 
     public static ProcessStartInfo StartInfo(string mode, IEnumerable<string> args)
@@ -25,7 +27,19 @@ internal static class Child
     /// <summary>Runs a mode to its end; its standard error passes through, its last JSON line is the result.</summary>
     public static async Task<T> RunAsync<T>(string mode, IEnumerable<string> args, TimeSpan timeout)
     {
-        using var process = Process.Start(StartInfo(mode, args)) ?? throw new InvalidOperationException($"Could not start the {mode} process.");
+        var info = StartInfo(mode, args);
+        if (mode == "engine")
+        {
+            // BENCH_ENGINE_DOTNET_GCgen0size=... sets DOTNET_GCgen0size for the engine's process alone (runtime
+            // experiments), not for the emulators or PostgreSQL beside it.
+            foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith(EnginePrefix, StringComparison.Ordinal)))
+            {
+                info.Environment[name[EnginePrefix.Length..]] = value;
+            }
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start the {mode} process.");
         process.StandardInput.Close();
         var output = new StringBuilder();
         var reading = Task.Run(async () =>

@@ -12,10 +12,14 @@ internal sealed class ConstantContactClient(IHttpClientFactory factory, Constant
 
     /// <summary>The 4/s limit is per API key, i.e. per application (provider-apis 3.7): one limiter for every account.</summary>
     public Task<HttpResponseMessage> SendAsync(DestinationAccount account, HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken, bool bulk = false) =>
+        SendContentAsync(account, method, path, () => Batches.Content(body), cancellationToken, bulk);
+
+    /// <param name="content">A fresh content per request built (a refresh builds the request again).</param>
+    public Task<HttpResponseMessage> SendContentAsync(DestinationAccount account, HttpMethod method, string path, Func<HttpContent?> content, CancellationToken cancellationToken, bool bulk = false) =>
         Http.SendAsync(
             account,
             "application",
-            () => new HttpRequestMessage(method, new Uri(new Uri(settings.BaseUrl), path)) { Content = Batches.Content(body) },
+            () => new HttpRequestMessage(method, new Uri(new Uri(settings.BaseUrl), path)) { Content = content() },
             PlatformHttp.Bearer,
             cancellationToken,
             bulk);
@@ -35,9 +39,13 @@ internal sealed class ConstantContactClient(IHttpClientFactory factory, Constant
         await PollActivityAsync(account, path, await StartActivityAsync(account, path, bytes, what, cancellationToken), cancellationToken);
 
     /// <summary>Starts an activity; the body is not held once this returns.</summary>
-    public async Task<CcActivity> StartActivityAsync(DestinationAccount account, string path, byte[] bytes, string what, CancellationToken cancellationToken)
+    public Task<CcActivity> StartActivityAsync(DestinationAccount account, string path, byte[] bytes, string what, CancellationToken cancellationToken) =>
+        StartActivityAsync(account, path, () => Batches.Content(bytes), what, cancellationToken);
+
+    /// <summary>Starts an activity with a body built per request; the body is not held once this returns.</summary>
+    public async Task<CcActivity> StartActivityAsync(DestinationAccount account, string path, Func<HttpContent?> content, string what, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(account, HttpMethod.Post, path, bytes, cancellationToken, bulk: true);
+        using var response = await SendContentAsync(account, HttpMethod.Post, path, content, cancellationToken, bulk: true);
         return response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK
             ? await Http.ReadAsync<CcActivity>(response, WireJson.SnakeCase, cancellationToken)
             : throw await FailureAsync(response, what, cancellationToken);

@@ -8,7 +8,7 @@ namespace SegmentExport.Destinations.ConstantContact;
 /// Constant Contact: asynchronous JSON imports (counts, not per-row results) and list-membership removal by contact id
 /// (provider-apis section 3). OAuth only: pass <see cref="OAuthCredentials"/> with a refresh callback.
 /// </summary>
-public sealed class ConstantContactDestination : IDestination
+public sealed class ConstantContactDestination : IDestination, IStreamedUpsert
 {
     public const string Section = "ConstantContact";
 
@@ -80,16 +80,53 @@ public sealed class ConstantContactDestination : IDestination
     {
         ArgumentNullException.ThrowIfNull(contacts);
         var rows = contacts.Select(c => new CcImportRow(c)).ToList();
-        var envelope = WireEnvelope.Of(new CcImportRequest([], [listId]), "import_data", WireJson.SnakeCase);
+        var envelope = ImportEnvelope(listId);
         var cut = Batches.Cut(rows, _settings.MaxBatchContacts, _settings.MaxBatchBytes, envelope.Size, WireJson.SnakeCase);
         return BatchRunner.RunAsync(rows.Select(r => r.Email).ToList(), cut, _settings.MaxBatchBytes, async (batch, ct) =>
         {
             // The import is sent once and then waited on: the body is built and the rows (the contacts) and their bytes
             // let go, and the body once it is sent, so an import in flight holds only its emails (40,000 a request).
             var emails = batch.Items.Select(r => r.Email).ToList();
-            var activity = await _client.StartActivityAsync(account, ImportPath, batch.TakeBody(envelope, _settings.MaxBatchBytes), "import contacts", ct);
-            return await ConstantContactOutcomes.MapAsync(account, listId, emails, await _client.PollActivityAsync(account, ImportPath, activity, ct), _lookup, ct);
+            var body = batch.TakeBody(envelope, _settings.MaxBatchBytes);
+            return await ImportAsync(account, listId, emails, () => Batches.Content(body), ct);
         }, _logger, Section, cancellationToken);
+    }
+
+    /// <summary>
+    /// An import written as the members stream in: the engine keeps no contacts for it, and until it is sent it holds
+    /// only its body (in 64 KB chunks) and its emails.
+    /// </summary>
+    public IUpsertBatch OpenBatch(DestinationAccount account, string listId) => new ImportBatch(this, account, listId);
+
+    private sealed class ImportBatch(ConstantContactDestination owner, DestinationAccount account, string listId) : IUpsertBatch
+    {
+        private readonly WireBodyWriter _writer = new(ImportEnvelope(listId), owner._settings.MaxBatchContacts, owner._settings.MaxBatchBytes);
+
+        public int Count => _writer.Count;
+
+        public bool TryAdd(ContactRecord contact)
+        {
+            var row = new CcImportRow(contact);
+            return _writer.TryAdd(row, row.Email, WireJson.SnakeCase);
+        }
+
+        public Task<UpsertResult> SendAsync(CancellationToken cancellationToken) =>
+            BatchRunner.RunAsync(_writer.Emails, _writer.Cut(), _writer.MaxBytes, (batch, ct) =>
+            {
+                // The emails the body carries: those too large to send are answered by the runner.
+                var emails = batch.Indexes.Select(i => _writer.Emails[i]).ToList();
+                return owner.ImportAsync(account, listId, emails, _writer.TakeBody().Content, ct);
+            }, owner._logger, Section, cancellationToken);
+    }
+
+    private static WireEnvelope ImportEnvelope(string listId) => WireEnvelope.Of(new CcImportRequest([], [listId]), "import_data", WireJson.SnakeCase);
+
+    /// <summary>Starts the import, waits for it, and answers an outcome per email, in order; the body goes once it is sent.</summary>
+    private async Task<IReadOnlyList<ContactOutcome>> ImportAsync(DestinationAccount account, string listId, IReadOnlyList<string> emails, Func<HttpContent?> body, CancellationToken cancellationToken)
+    {
+        var activity = await _client.StartActivityAsync(account, ImportPath, body, "import contacts", cancellationToken);
+        body = null!;
+        return await ConstantContactOutcomes.MapAsync(account, listId, emails, await _client.PollActivityAsync(account, ImportPath, activity, cancellationToken), _lookup, cancellationToken);
     }
 
     private const string ImportPath = "activities/contacts_json_import";

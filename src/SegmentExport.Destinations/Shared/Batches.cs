@@ -50,6 +50,12 @@ internal sealed class WireEnvelope
     /// <summary>The body's size with no items.</summary>
     public long Size => _bytes.Length;
 
+    /// <summary>The body up to where the items go.</summary>
+    public ReadOnlySpan<byte> Head => _bytes.AsSpan(0, _insertAt);
+
+    /// <summary>The body after the items.</summary>
+    public ReadOnlySpan<byte> Tail => _bytes.AsSpan(_insertAt);
+
     /// <param name="empty">The body with an empty contacts array.</param>
     /// <param name="arrayProperty">That array's property name as it appears on the wire.</param>
     public static WireEnvelope Of<TBody>(TBody empty, string arrayProperty, JsonSerializerOptions options)

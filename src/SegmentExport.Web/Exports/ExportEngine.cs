@@ -267,10 +267,10 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
     /// <summary>Members read ahead of the page being cut, for pages with nothing (or little) to send.</summary>
     private const int MaxScannedPerPage = 50_000;
 
-    /// <summary>A page of members: the ones to send (handed over once, see <see cref="TakeToSend"/>) and the unchanged ones counted.</summary>
-    private sealed class Page(List<Member> toSend, long unchanged, string lastEmail)
+    /// <summary>A page of members: the ones to send (handed over once, see <see cref="TakeSending"/>) and the unchanged ones counted.</summary>
+    private sealed class Page(Sending toSend, long unchanged, string lastEmail)
     {
-        private List<Member>? _toSend = toSend;
+        private Sending? _toSend = toSend;
 
         public int Count { get; } = toSend.Count;
 
@@ -280,9 +280,9 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
 
         /// <summary>
         /// The members to send, once: a page waits in the commit queue until its checkpoint, and must not hold its contacts
-        /// that long (Constant Contact's import of 40,000 is in the platform's hands once its POST is accepted).
+        /// (or its request) that long (Constant Contact's import of 40,000 is in the platform's hands once its POST is accepted).
         /// </summary>
-        public List<Member> TakeToSend() => Interlocked.Exchange(ref _toSend, null) ?? throw new InvalidOperationException("The page was already sent.");
+        public Sending TakeSending() => Interlocked.Exchange(ref _toSend, null) ?? throw new InvalidOperationException("The page was already sent.");
     }
 
     /// <summary>
@@ -304,7 +304,12 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         // At most one page is read ahead of those in flight: with Constant Contact's 40,000-contact batches, each page
         // held in memory counts (a channel alone would let one wait in it and another, built, wait to enter it).
         using var pageSlots = new SemaphoreSlim(pagesInFlight + 1);
-        var producer = Task.Run(() => ProduceAsync(members, cursor, pageSize, run.FullResync, pages.Writer, pageSlots, stop.Token), CancellationToken.None);
+        // A platform that writes its requests as the members stream in gets each contact as it is read (the page then
+        // holds the request, not the contacts); a dry run sends nothing and only counts.
+        Func<Sending> open = !run.DryRun && target.Destination is IStreamedUpsert streamed
+            ? () => Sending.Streamed(streamed.OpenBatch(target.Account, export.ListId), pageSize)
+            : () => Sending.Listed(pageSize);
+        var producer = Task.Run(() => ProduceAsync(members, cursor, pageSize, run.FullResync, open, pages.Writer, pageSlots, stop.Token), CancellationToken.None);
         var sending = new Queue<(Page Page, Task<BatchTally> Tally)>();
         var cancelled = false;
         try
@@ -420,33 +425,45 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
     }
 
     /// <summary>Cuts the member stream into pages of at most <paramref name="pageSize"/> contacts to send; returns how many members it read.</summary>
-    private static async Task<long> ProduceAsync(ExportMembers members, string? cursor, int pageSize, bool fullResync, ChannelWriter<Page> pages, SemaphoreSlim pageSlots, CancellationToken cancellationToken)
+    private static async Task<long> ProduceAsync(ExportMembers members, string? cursor, int pageSize, bool fullResync, Func<Sending> open, ChannelWriter<Page> pages,
+        SemaphoreSlim pageSlots, CancellationToken cancellationToken)
     {
         long streamed = 0;
         try
         {
             await pageSlots.WaitAsync(cancellationToken);
-            var toSend = new List<Member>(pageSize);
+            var toSend = open();
             long unchanged = 0;
             string? last = null;
             await foreach (var member in members.StreamAsync(cursor, buildUnchanged: fullResync, cancellationToken))
             {
                 streamed++;
-                last = member.EmailNormalized;
                 if (fullResync || !member.Unchanged)
                 {
-                    toSend.Add(member);
+                    if (!toSend.TryAdd(member))
+                    {
+                        // The platform's request is full (by bytes before count): the page ends before this member.
+                        await pages.WriteAsync(new Page(toSend, unchanged, last!), cancellationToken);
+                        await pageSlots.WaitAsync(cancellationToken);
+                        toSend = open();
+                        unchanged = 0;
+                        if (!toSend.TryAdd(member))
+                        {
+                            throw new InvalidOperationException("An empty request refused a contact.");
+                        }
+                    }
                 }
                 else
                 {
                     unchanged++;
                 }
 
+                last = member.EmailNormalized;
                 if (toSend.Count == pageSize || toSend.Count + unchanged >= MaxScannedPerPage)
                 {
                     await pages.WriteAsync(new Page(toSend, unchanged, last), cancellationToken);
                     await pageSlots.WaitAsync(cancellationToken);
-                    toSend = new List<Member>(pageSize);
+                    toSend = open();
                     unchanged = 0;
                 }
             }
@@ -471,14 +488,14 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         var tally = new BatchTally { Unchanged = page.Unchanged, ToSend = page.Count };
         if (run.DryRun)
         {
-            var toSend = page.TakeToSend();
-            tally.Created = toSend.Count(m => m.DeliveredHash is null);
+            var toSend = page.TakeSending();
+            tally.Created = toSend.Keys.Values.Count(m => m.DeliveredHash is null);
             tally.Updated = toSend.Count - tally.Created;
         }
         else if (page.Count > 0)
         {
             tally.Delivered.EnsureCapacity(page.Count);
-            await SendAsync(Sending.Of(page.TakeToSend()), export, members, target, tally, ledger, cancellationToken);
+            await SendAsync(page.TakeSending(), export, members, target, tally, ledger, cancellationToken);
         }
 
         return tally;
@@ -510,8 +527,9 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         var resent = RetryTally.Start();
         while (sending.HasContacts)
         {
-            // The list goes straight to the client: no local here keeps it alive while the platform works.
-            var result = await target.Destination.UpsertAsync(target.Account, export.ListId, sending.TakeContacts(), cancellationToken);
+            // The contacts (or the request written from them) go straight to the client: nothing here keeps them alive
+            // while the platform works.
+            var result = await sending.SendAsync(target, export.ListId, cancellationToken);
             var deferred = new List<string>();
             foreach (var outcome in result.Outcomes)
             {
@@ -575,37 +593,58 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
 
     /// <summary>
     /// A page's contacts on their way to the platform, keyed by the email they are sent with. The contacts are handed
-    /// over once per attempt (<see cref="TakeContacts"/>), so an import the platform is working on does not keep them.
+    /// over once per attempt (<see cref="SendAsync"/>), so an import the platform is working on does not keep them: as a
+    /// list for <see cref="IDestination.UpsertAsync"/>, or already written into the platform's request
+    /// (<see cref="IStreamedUpsert"/>) as the producer read them.
     /// </summary>
     private sealed class Sending
     {
         private List<ContactRecord>? _contacts;
+        private IUpsertBatch? _batch;
 
-        private Sending(Dictionary<string, SentMember> keys, List<ContactRecord> contacts)
+        private Sending(int capacity, List<ContactRecord>? contacts, IUpsertBatch? batch)
         {
-            Keys = keys;
+            Keys = new Dictionary<string, SentMember>(capacity, StringComparer.OrdinalIgnoreCase);
             _contacts = contacts;
+            _batch = batch;
         }
 
         public Dictionary<string, SentMember> Keys { get; }
 
-        public bool HasContacts => _contacts is { Count: > 0 };
+        public int Count => Keys.Count;
 
-        /// <summary>Not async: the members list dies here, and only the contacts (taken once) and the keys live on.</summary>
-        public static Sending Of(List<Member> members)
+        public bool HasContacts => _batch is not null || _contacts is { Count: > 0 };
+
+        /// <summary>Contacts kept in a list until they are sent.</summary>
+        public static Sending Listed(int capacity) => new(capacity, new List<ContactRecord>(capacity), null);
+
+        /// <summary>Contacts written into the platform's request as they are added; none is kept.</summary>
+        public static Sending Streamed(IUpsertBatch batch, int capacity) => new(capacity, null, batch);
+
+        /// <summary>Adds the member's contact; false when the platform's request is full (nothing added).</summary>
+        public bool TryAdd(Member member)
         {
-            var keys = new Dictionary<string, SentMember>(members.Count, StringComparer.OrdinalIgnoreCase);
-            var contacts = new List<ContactRecord>(members.Count);
-            foreach (var member in members)
+            if (_batch is { } batch)
             {
-                keys[member.Contact.Email] = SentMember.Of(member);
-                contacts.Add(member.Contact);
+                if (!batch.TryAdd(member.Contact))
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                _contacts!.Add(member.Contact);
             }
 
-            return new Sending(keys, contacts);
+            Keys[member.Contact.Email] = SentMember.Of(member);
+            return true;
         }
 
-        public List<ContactRecord> TakeContacts() => Interlocked.Exchange(ref _contacts, null) ?? [];
+        /// <summary>Sends what is waiting, once: the written request, or the contacts (those read again after throttling).</summary>
+        public Task<UpsertResult> SendAsync(ExportTarget target, string listId, CancellationToken cancellationToken) =>
+            Interlocked.Exchange(ref _batch, null) is { } batch
+                ? batch.SendAsync(cancellationToken)
+                : target.Destination.UpsertAsync(target.Account, listId, Interlocked.Exchange(ref _contacts, null) ?? [], cancellationToken);
 
         /// <summary>
         /// The throttled contacts as they are now, to send again (with the hashes of what is sent). One that left the
