@@ -98,7 +98,13 @@ internal static class EngineRun
                 await Task.Delay(250);
             }
         }) : Task.CompletedTask;
+        using var allocations = Environment.GetEnvironmentVariable("BENCH_GC_TRACE") == "2" ? new AllocationSampler() : null;
         await engine.RunAsync(runId, target, "bench", CancellationToken.None);
+        if (allocations is not null)
+        {
+            await Console.Error.WriteLineAsync(allocations.Report());
+        }
+
         await sampling.CancelAsync();
         await sampler;
         var seconds = watch.Elapsed.TotalSeconds;
@@ -122,4 +128,37 @@ internal static class EngineRun
         queue.Parameters.Add(new NpgsqlParameter { Value = exportId });
         return (long)(await queue.ExecuteScalarAsync())!;
     }
+}
+
+/// <summary>
+/// With <c>BENCH_GC_TRACE=2</c>: the runtime's allocation samples (one per 100 KB allocated) by type and heap, so what
+/// fills the large-object heap can be named.
+/// </summary>
+internal sealed class AllocationSampler : System.Diagnostics.Tracing.EventListener
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _bytes = new();
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+    {
+        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+        {
+            EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+        }
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
+    {
+        if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true || eventData.Payload is null)
+        {
+            return;
+        }
+
+        var names = eventData.PayloadNames!;
+        var kind = Convert.ToInt32(eventData.Payload[names.IndexOf("AllocationKind")], System.Globalization.CultureInfo.InvariantCulture);
+        var amount = Convert.ToInt64(eventData.Payload[names.IndexOf("AllocationAmount64")], System.Globalization.CultureInfo.InvariantCulture);
+        var type = eventData.Payload[names.IndexOf("TypeName")] as string ?? "?";
+        _bytes.AddOrUpdate((kind == 1 ? "LOH " : "SOH ") + type, amount, (_, total) => total + amount);
+    }
+
+    public string Report() => string.Join("\n", _bytes.OrderByDescending(p => p.Value).Take(25).Select(p => $"alloc {p.Value >> 20,6} MB {p.Key}"));
 }

@@ -59,7 +59,13 @@ internal static partial class BatchRunner
             }
         }
 
-        return new UpsertResult(outcomes.Select((o, i) => o ?? new ContactOutcome(emails[i], ContactOutcomeKind.Rejected, "no_result", "The platform returned no result for this contact.")).ToList(), retryAfter);
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            outcomes[i] ??= new ContactOutcome(emails[i], ContactOutcomeKind.Rejected, "no_result", "The platform returned no result for this contact.");
+        }
+
+        // Every entry is set now: the array is the answer (no second array of 40,000 for a Constant Contact import).
+        return new UpsertResult(outcomes!, retryAfter);
     }
 
     private static List<ContactOutcome> Deferred<TItem>(WireBatch<TItem> batch, IReadOnlyList<string> emails) =>

@@ -112,12 +112,13 @@ internal sealed class ChunkedBody
 /// </summary>
 internal sealed class WireBodyWriter(WireEnvelope envelope, int maxCount, long maxBytes)
 {
-    private readonly List<int> _written = [];
+    // Sized for a full request at once: growing them would leave a trail of outgrown large arrays per request.
+    private readonly List<int> _written = new(maxCount);
     private readonly List<int> _tooLarge = [];
     private ChunkedBody? _body;
 
     /// <summary>Every contact added, in order.</summary>
-    public List<string> Emails { get; } = [];
+    public List<string> Emails { get; } = new(maxCount);
 
     public int Count => Emails.Count;
 

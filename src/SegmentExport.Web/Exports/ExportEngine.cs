@@ -307,7 +307,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         // A platform that writes its requests as the members stream in gets each contact as it is read (the page then
         // holds the request, not the contacts); a dry run sends nothing and only counts.
         Func<Sending> open = !run.DryRun && target.Destination is IStreamedUpsert streamed
-            ? () => Sending.Streamed(streamed.OpenBatch(target.Account, export.ListId), pageSize)
+            ? () => Sending.Streamed(() => streamed.OpenBatch(target.Account, export.ListId), pageSize)
             : () => Sending.Listed(pageSize);
         var producer = Task.Run(() => ProduceAsync(members, cursor, pageSize, run.FullResync, open, pages.Writer, pageSlots, stop.Token), CancellationToken.None);
         var sending = new Queue<(Page Page, Task<BatchTally> Tally)>();
@@ -489,7 +489,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         if (run.DryRun)
         {
             var toSend = page.TakeSending();
-            tally.Created = toSend.Keys.Values.Count(m => m.DeliveredHash is null);
+            tally.Created = toSend.Members.Count(m => m.New);
             tally.Updated = toSend.Count - tally.Created;
         }
         else if (page.Count > 0)
@@ -520,8 +520,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
     /// </summary>
     private async Task SendAsync(Sending sending, Export export, ExportMembers members, ExportTarget target, BatchTally tally, RunLedger ledger, CancellationToken cancellationToken)
     {
-        var byEmail = sending.Keys;
-        var count = byEmail.Count;
+        var count = sending.Count;
         var watch = Stopwatch.StartNew();
         // Requests the client sent again after 429s, 5xx, timeouts or dropped connections count as the run's retries.
         var resent = RetryTally.Start();
@@ -530,16 +529,17 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             // The contacts (or the request written from them) go straight to the client: nothing here keeps them alive
             // while the platform works.
             var result = await sending.SendAsync(target, export.ListId, cancellationToken);
-            var deferred = new List<string>();
-            foreach (var outcome in result.Outcomes)
+            var deferred = new List<SentMember>();
+            for (var i = 0; i < result.Outcomes.Count; i++)
             {
-                var member = byEmail[outcome.Email];
+                var outcome = result.Outcomes[i];
+                var member = sending.Find(outcome.Email, i);
                 switch (outcome.Kind)
                 {
                     case ContactOutcomeKind.Created or ContactOutcomeKind.Updated or ContactOutcomeKind.Accepted:
                         tally.Sent++;
                         // Accepted (asynchronous imports) does not say whether the contact was new; our deliveries do.
-                        if (outcome.Kind == ContactOutcomeKind.Created || (outcome.Kind == ContactOutcomeKind.Accepted && member.DeliveredHash is null))
+                        if (outcome.Kind == ContactOutcomeKind.Created || (outcome.Kind == ContactOutcomeKind.Accepted && member.New))
                         {
                             tally.Created++;
                         }
@@ -561,7 +561,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                         tally.Undelivered.Add((member.Email, true, outcome.Code, outcome.Message ?? "rejected by the platform"));
                         break;
                     case ContactOutcomeKind.Deferred:
-                        deferred.Add(outcome.Email);
+                        deferred.Add(member);
                         break;
                 }
             }
@@ -585,45 +585,54 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         logger.LogDebug("Sent {Count} contacts in {Elapsed} ms", count, watch.ElapsedMilliseconds);
     }
 
-    /// <summary>What a member sent needs once its contact is in the platform's hands: its keys and hashes.</summary>
-    private readonly record struct SentMember(string EmailNormalized, string Email, long PayloadHash, long? DeliveredHash)
+    /// <summary>What a member sent needs once its contact is in the platform's hands: its keys, its hash, and whether this export never delivered it.</summary>
+    private readonly record struct SentMember(string EmailNormalized, string Email, long PayloadHash, bool New)
     {
-        public static SentMember Of(Member member) => new(member.EmailNormalized, member.Contact.Email, member.PayloadHash, member.DeliveredHash);
+        public static SentMember Of(Member member) => new(member.EmailNormalized, member.Contact.Email, member.PayloadHash, member.DeliveredHash is null);
     }
 
     /// <summary>
-    /// A page's contacts on their way to the platform, keyed by the email they are sent with. The contacts are handed
-    /// over once per attempt (<see cref="SendAsync"/>), so an import the platform is working on does not keep them: as a
-    /// list for <see cref="IDestination.UpsertAsync"/>, or already written into the platform's request
-    /// (<see cref="IStreamedUpsert"/>) as the producer read them.
+    /// A page's contacts on their way to the platform, and what their outcomes need (<see cref="SentMember"/>, in the
+    /// order handed over). The contacts are handed over once per attempt (<see cref="SendAsync"/>), so an import the
+    /// platform is working on does not keep them: as a list for <see cref="IDestination.UpsertAsync"/>, or already
+    /// written into the platform's request (<see cref="IStreamedUpsert"/>) as the producer read them. Nothing is
+    /// allocated for a page until it has a member to send (an unchanged run reads pages of none).
     /// </summary>
-    private sealed class Sending
+    private sealed class Sending(Func<IUpsertBatch>? openBatch, int capacity)
     {
         private List<ContactRecord>? _contacts;
         private IUpsertBatch? _batch;
+        private List<SentMember> _members = [];
+        private Dictionary<string, int>? _byEmail;
 
-        private Sending(int capacity, List<ContactRecord>? contacts, IUpsertBatch? batch)
-        {
-            Keys = new Dictionary<string, SentMember>(capacity, StringComparer.OrdinalIgnoreCase);
-            _contacts = contacts;
-            _batch = batch;
-        }
+        public int Count => _members.Count;
 
-        public Dictionary<string, SentMember> Keys { get; }
-
-        public int Count => Keys.Count;
+        public IReadOnlyList<SentMember> Members => _members;
 
         public bool HasContacts => _batch is not null || _contacts is { Count: > 0 };
 
         /// <summary>Contacts kept in a list until they are sent.</summary>
-        public static Sending Listed(int capacity) => new(capacity, new List<ContactRecord>(capacity), null);
+        public static Sending Listed(int capacity) => new(null, capacity);
 
         /// <summary>Contacts written into the platform's request as they are added; none is kept.</summary>
-        public static Sending Streamed(IUpsertBatch batch, int capacity) => new(capacity, null, batch);
+        public static Sending Streamed(Func<IUpsertBatch> openBatch, int capacity) => new(openBatch, capacity);
 
         /// <summary>Adds the member's contact; false when the platform's request is full (nothing added).</summary>
         public bool TryAdd(Member member)
         {
+            if (_members.Count == 0)
+            {
+                _members.Capacity = capacity;
+                if (openBatch is not null)
+                {
+                    _batch = openBatch();
+                }
+                else
+                {
+                    _contacts = new List<ContactRecord>(capacity);
+                }
+            }
+
             if (_batch is { } batch)
             {
                 if (!batch.TryAdd(member.Contact))
@@ -636,7 +645,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 _contacts!.Add(member.Contact);
             }
 
-            Keys[member.Contact.Email] = SentMember.Of(member);
+            _members.Add(SentMember.Of(member));
             return true;
         }
 
@@ -647,21 +656,35 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 : target.Destination.UpsertAsync(target.Account, listId, Interlocked.Exchange(ref _contacts, null) ?? [], cancellationToken);
 
         /// <summary>
+        /// The member an outcome is about: outcomes come in the order the contacts were handed over (checked by email),
+        /// otherwise it is found by email.
+        /// </summary>
+        public SentMember Find(string email, int index)
+        {
+            if (index < _members.Count && string.Equals(_members[index].Email, email, StringComparison.OrdinalIgnoreCase))
+            {
+                return _members[index];
+            }
+
+            _byEmail ??= _members.Select((m, i) => (m.Email, i)).ToDictionary(m => m.Email, m => m.i, StringComparer.OrdinalIgnoreCase);
+            return _members[_byEmail[email]];
+        }
+
+        /// <summary>
         /// The throttled contacts as they are now, to send again (with the hashes of what is sent). One that left the
         /// segments meanwhile is not sent; it is reported skipped, so every member of the page still has an outcome.
         /// </summary>
-        public async Task RereadAsync(List<string> deferred, ExportMembers members, BatchTally tally, CancellationToken cancellationToken)
+        public async Task RereadAsync(List<SentMember> deferred, ExportMembers members, BatchTally tally, CancellationToken cancellationToken)
         {
-            var wanted = deferred.Select(email => Keys[email]).ToList();
-            var now = (await members.ReadAsync(wanted.Select(m => m.EmailNormalized).ToList(), cancellationToken))
+            var now = (await members.ReadAsync(deferred.Select(m => m.EmailNormalized).ToList(), cancellationToken))
                 .ToDictionary(m => m.EmailNormalized, StringComparer.Ordinal);
             var contacts = new List<ContactRecord>(now.Count);
-            foreach (var old in wanted)
+            var again = new List<SentMember>(now.Count);
+            foreach (var old in deferred)
             {
-                Keys.Remove(old.Email);
                 if (now.TryGetValue(old.EmailNormalized, out var member))
                 {
-                    Keys[member.Contact.Email] = SentMember.Of(member);
+                    again.Add(SentMember.Of(member));
                     contacts.Add(member.Contact);
                 }
                 else
@@ -673,6 +696,8 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 }
             }
 
+            _members = again;
+            _byEmail = null;
             _contacts = contacts;
         }
     }

@@ -118,4 +118,79 @@ public sealed class ConstantContactDestinationTests : DestinationContractTests
         Assert.InRange(h.Requests("GET", "/v3/contacts").Count - before, 2, 3);
         Assert.Single(h.Requests("POST", "/activities/remove_list_memberships"));
     }
+    private IStreamedUpsert Streamed(DestinationHarness harness) => Assert.IsAssignableFrom<IStreamedUpsert>(Destination(harness));
+
+    [Fact]
+    public async Task A_streamed_import_fills_to_the_bytes_a_cut_batch_holds_and_answers_each_contact_in_the_order_added()
+    {
+        await using var h = await StartAsync(new Dictionary<string, string?> { ["MaxBatchBytes"] = "4096" });
+        var account = await AccountAsync(h);
+        await Destination(h).UpsertAsync(account, ListId, Enumerable.Range(0, 12).Select(i => Padded($"wide{i:D2}@example.com", 600)).ToList(), Ct);
+        var cutFirst = h.Requests("POST", UpsertPath)[0].Items;
+
+        // The same sizes (emails of the same length), written one by one as the engine streams them.
+        var streamed = Enumerable.Range(0, 12).Select(i => Padded($"tall{i:D2}@example.com", 600)).ToList();
+        var batch = Streamed(h).OpenBatch(account, ListId);
+        var added = 0;
+        while (batch.TryAdd(streamed[added]))
+        {
+            added++;
+        }
+
+        Assert.Equal(cutFirst, added);
+        Assert.InRange(added, 2, 11);
+        Assert.Equal(added, batch.Count);
+        var result = await batch.SendAsync(Ct);
+        Assert.Equal(streamed.Take(added).Select(c => c.Email), result.Outcomes.Select(o => o.Email));
+        Assert.All(result.Outcomes, o => Assert.Equal(ContactOutcomeKind.Accepted, o.Kind));
+        Assert.Equal(added, h.Requests("POST", UpsertPath)[^1].Items);
+        Assert.All(streamed.Take(added), c => Assert.Equal(c.Fields["first_name"], FirstNameOf(Inspect(h, c.Email)!)));
+        Assert.Null(Inspect(h, streamed[added].Email));
+    }
+
+    [Fact]
+    public async Task A_streamed_import_stops_at_its_contact_limit_and_answers_a_contact_too_large_for_any_request_rejected_without_sending_it()
+    {
+        await using var h = await StartAsync(new Dictionary<string, string?> { ["MaxBatchBytes"] = "4096", ["MaxBatchContacts"] = "3" });
+        var batch = Streamed(h).OpenBatch(await AccountAsync(h), ListId);
+        Assert.True(batch.TryAdd(Contact("one@example.com", "One")));
+        Assert.True(batch.TryAdd(Padded("huge@example.com", 5000)));
+        Assert.True(batch.TryAdd(Contact("two@example.com", "Two")));
+        Assert.True(batch.TryAdd(Contact("three@example.com", "Three")));
+        Assert.False(batch.TryAdd(Contact("four@example.com", "Four")));
+
+        var result = await batch.SendAsync(Ct);
+        Assert.Equal(["one@example.com", "huge@example.com", "two@example.com", "three@example.com"], result.Outcomes.Select(o => o.Email));
+        Assert.Equal((ContactOutcomeKind.Rejected, "too_large"), (result.For("huge@example.com").Kind, result.For("huge@example.com").Code));
+        Assert.Equal(3, Assert.Single(h.Requests("POST", UpsertPath)).Items);
+        Assert.Equal("Two", FirstNameOf(Inspect(h, "two@example.com")!));
+        Assert.Null(Inspect(h, "huge@example.com"));
+        Assert.Null(Inspect(h, "four@example.com"));
+    }
+
+    [Fact]
+    public async Task A_streamed_import_of_only_contacts_too_large_sends_nothing()
+    {
+        await using var h = await StartAsync(new Dictionary<string, string?> { ["MaxBatchBytes"] = "4096" });
+        var batch = Streamed(h).OpenBatch(await AccountAsync(h), ListId);
+        Assert.True(batch.TryAdd(Padded("huge@example.com", 5000)));
+        var outcome = Assert.Single((await batch.SendAsync(Ct)).Outcomes);
+        Assert.Equal((ContactOutcomeKind.Rejected, "too_large"), (outcome.Kind, outcome.Code));
+        Assert.Empty(h.Requests("POST", UpsertPath));
+    }
+
+    [Fact]
+    public async Task A_streamed_import_the_platform_still_throttles_after_the_retries_comes_back_deferred_with_the_wait()
+    {
+        await using var h = await StartAsync(new Dictionary<string, string?> { ["Retry:MaxRetries"] = "0" });
+        h.Platform.Faults.Configure(f => { f.TooManyRequestsShare = 1; f.RetryAfter = TimeSpan.FromSeconds(7); });
+        var batch = Streamed(h).OpenBatch(await AccountAsync(h), ListId);
+        Assert.True(batch.TryAdd(Contact("later1@example.com", "L1")));
+        Assert.True(batch.TryAdd(Contact("later2@example.com", "L2")));
+        var result = await batch.SendAsync(Ct);
+        Assert.Equal(["later1@example.com", "later2@example.com"], result.Outcomes.Select(o => o.Email));
+        Assert.All(result.Outcomes, o => Assert.Equal(ContactOutcomeKind.Deferred, o.Kind));
+        Assert.Equal(TimeSpan.FromSeconds(7), result.RetryAfter);
+        Assert.Equal(429, Assert.Single(h.Requests("POST", UpsertPath)).Status);
+    }
 }
