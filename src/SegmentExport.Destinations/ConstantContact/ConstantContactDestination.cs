@@ -114,7 +114,7 @@ public sealed class ConstantContactDestination : IDestination, IStreamedUpsert
             BatchRunner.RunAsync(_writer.Emails, _writer.Cut(), _writer.MaxBytes, (batch, ct) =>
             {
                 // The emails the body carries: those too large to send are answered by the runner.
-                var emails = batch.Indexes.Select(i => _writer.Emails[i]).ToList();
+                var emails = _writer.WrittenEmails(batch.Indexes);
                 return owner.ImportAsync(account, listId, emails, _writer.TakeBody().Content, ct);
             }, owner._logger, Section, cancellationToken);
     }

@@ -14,7 +14,7 @@ internal static class ConstantContactOutcomes
         var blocked = status.GetValueOrDefault("cannot_add_to_list_count");
         if (activity.State == "completed" && errors == 0 && blocked == 0)
         {
-            return emails.Select(e => new ContactOutcome(e, ContactOutcomeKind.Accepted)).ToList();
+            return new AllAccepted(emails);
         }
 
         var message = activity.ActivityErrors is { Count: > 0 } lines ? string.Join(" ", lines.Take(3)) : $"The import ended '{activity.State}' and this contact did not arrive.";
@@ -35,5 +35,26 @@ internal static class ConstantContactOutcomes
                 ? new ContactOutcome(email, ContactOutcomeKind.Rejected, "not_added", "The contact exists but was not added to the list.")
                 : new ContactOutcome(email, ContactOutcomeKind.Accepted);
         }).ToList();
+    }
+
+    /// <summary>
+    /// Every email accepted, each outcome made when it is read: an import of 40,000 answered in full does not hold
+    /// 40,000 outcome objects while it waits for its turn to be committed.
+    /// </summary>
+    private sealed class AllAccepted(IReadOnlyList<string> emails) : IReadOnlyList<ContactOutcome>
+    {
+        public int Count => emails.Count;
+
+        public ContactOutcome this[int index] => new(emails[index], ContactOutcomeKind.Accepted);
+
+        public IEnumerator<ContactOutcome> GetEnumerator()
+        {
+            for (var i = 0; i < emails.Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -20,6 +20,22 @@ internal static partial class BatchRunner
         string platform,
         CancellationToken cancellationToken)
     {
+        if (cut.Batches is [var only] && cut.TooLarge.Count == 0 && only.Indexes.Count == emails.Count)
+        {
+            // One request of every contact, in order (a Constant Contact import, a small call): its answer is the result.
+            try
+            {
+                var results = await send(only, cancellationToken);
+                Log(logger, platform, 1, 1, results);
+                return results.Count == emails.Count ? new UpsertResult(results) : throw new InvalidOperationException("The platform's answer does not cover the batch.");
+            }
+            catch (DestinationThrottledException throttled)
+            {
+                LogDeferred(logger, platform, 1, throttled.RetryAfter.TotalSeconds);
+                return new UpsertResult(Deferred(only, emails), throttled.RetryAfter);
+            }
+        }
+
         var outcomes = new ContactOutcome?[emails.Count];
         foreach (var index in cut.TooLarge)
         {
@@ -36,10 +52,7 @@ internal static partial class BatchRunner
                 try
                 {
                     results = await send(batch, cancellationToken);
-                    LogBatch(logger, platform, batch.Number, cut.Batches.Count, batch.Indexes.Count,
-                        results.Count(r => r.Kind is ContactOutcomeKind.Created or ContactOutcomeKind.Updated or ContactOutcomeKind.Accepted or ContactOutcomeKind.Removed),
-                        results.Count(r => r.Kind == ContactOutcomeKind.Skipped),
-                        results.Count(r => r.Kind == ContactOutcomeKind.Rejected));
+                    Log(logger, platform, batch.Number, cut.Batches.Count, results);
                 }
                 catch (DestinationThrottledException throttled)
                 {
@@ -66,6 +79,33 @@ internal static partial class BatchRunner
 
         // Every entry is set now: the array is the answer (no second array of 40,000 for a Constant Contact import).
         return new UpsertResult(outcomes!, retryAfter);
+    }
+
+    private static void Log(ILogger logger, string platform, int number, int count, IReadOnlyList<ContactOutcome> results)
+    {
+        if (!logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        int written = 0, skipped = 0, rejected = 0;
+        foreach (var result in results)
+        {
+            switch (result.Kind)
+            {
+                case ContactOutcomeKind.Created or ContactOutcomeKind.Updated or ContactOutcomeKind.Accepted or ContactOutcomeKind.Removed:
+                    written++;
+                    break;
+                case ContactOutcomeKind.Skipped:
+                    skipped++;
+                    break;
+                case ContactOutcomeKind.Rejected:
+                    rejected++;
+                    break;
+            }
+        }
+
+        LogBatch(logger, platform, number, count, results.Count, written, skipped, rejected);
     }
 
     private static List<ContactOutcome> Deferred<TItem>(WireBatch<TItem> batch, IReadOnlyList<string> emails) =>

@@ -112,12 +112,11 @@ internal sealed class ChunkedBody
 /// </summary>
 internal sealed class WireBodyWriter(WireEnvelope envelope, int maxCount, long maxBytes)
 {
-    // Sized for a full request at once: growing them would leave a trail of outgrown large arrays per request.
-    private readonly List<int> _written = new(maxCount);
     private readonly List<int> _tooLarge = [];
     private ChunkedBody? _body;
+    private int _written;
 
-    /// <summary>Every contact added, in order.</summary>
+    /// <summary>Every contact added, in order (sized for a full request at once: no trail of outgrown large arrays).</summary>
     public List<string> Emails { get; } = new(maxCount);
 
     public int Count => Emails.Count;
@@ -126,7 +125,7 @@ internal sealed class WireBodyWriter(WireEnvelope envelope, int maxCount, long m
 
     public bool TryAdd<TItem>(TItem item, string email, System.Text.Json.JsonSerializerOptions options)
     {
-        if (_written.Count == maxCount)
+        if (_written == maxCount)
         {
             return false;
         }
@@ -146,7 +145,7 @@ internal sealed class WireBodyWriter(WireEnvelope envelope, int maxCount, long m
             body.Append(envelope.Head);
         }
 
-        var comma = _written.Count > 0 ? 1 : 0;
+        var comma = _written > 0 ? 1 : 0;
         if (body.Length + comma + bytes.Length + envelope.Tail.Length > maxBytes)
         {
             return false;
@@ -158,14 +157,28 @@ internal sealed class WireBodyWriter(WireEnvelope envelope, int maxCount, long m
         }
 
         body.Append(bytes);
-        _written.Add(Emails.Count);
+        _written++;
         Emails.Add(email);
         return true;
     }
 
     /// <summary>What <see cref="BatchRunner"/> sends: the written items as one batch (none when every one was too large).</summary>
-    public (List<WireBatch<string>> Batches, List<int> TooLarge) Cut() =>
-        (_written.Count == 0 ? [] : [new WireBatch<string>(1, _written, [], [])], _tooLarge);
+    public (List<WireBatch<string>> Batches, List<int> TooLarge) Cut()
+    {
+        if (_written == 0)
+        {
+            return ([], _tooLarge);
+        }
+
+        IReadOnlyList<int> written = _tooLarge.Count == 0
+            ? new IndexRange(Emails.Count)
+            : Enumerable.Range(0, Emails.Count).Except(_tooLarge).ToList();
+        return ([new WireBatch<string>(1, written, [], [])], _tooLarge);
+    }
+
+    /// <summary>The emails the body carries, in order.</summary>
+    public IReadOnlyList<string> WrittenEmails(IReadOnlyList<int> indexes) =>
+        _tooLarge.Count == 0 ? Emails : indexes.Select(i => Emails[i]).ToList();
 
     /// <summary>The finished body, once: the writer no longer holds it.</summary>
     public ChunkedBody TakeBody()
@@ -178,5 +191,17 @@ internal sealed class WireBodyWriter(WireEnvelope envelope, int maxCount, long m
         }
 
         return body;
+    }
+
+    /// <summary>0 to count - 1 without an array.</summary>
+    private sealed class IndexRange(int count) : IReadOnlyList<int>
+    {
+        public int Count => count;
+
+        public int this[int index] => (uint)index < (uint)count ? index : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<int> GetEnumerator() => Enumerable.Range(0, count).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }
