@@ -306,9 +306,9 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         using var pageSlots = new SemaphoreSlim(pagesInFlight + 1);
         // A platform that writes its requests as the members stream in gets each contact as it is read (the page then
         // holds the request, not the contacts); a dry run sends nothing and only counts.
-        Func<Sending> open = !run.DryRun && target.Destination is IStreamedUpsert streamed
-            ? () => Sending.Streamed(() => streamed.OpenBatch(target.Account, export.ListId), pageSize)
-            : () => Sending.Listed(pageSize);
+        Func<int, Sending> open = !run.DryRun && target.Destination is IStreamedUpsert streamed
+            ? capacity => Sending.Streamed(() => streamed.OpenBatch(target.Account, export.ListId), capacity)
+            : Sending.Listed;
         var producer = Task.Run(() => ProduceAsync(members, cursor, pageSize, run.FullResync, open, pages.Writer, pageSlots, stop.Token), CancellationToken.None);
         var sending = new Queue<(Page Page, Task<BatchTally> Tally)>();
         var cancelled = false;
@@ -425,14 +425,15 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
     }
 
     /// <summary>Cuts the member stream into pages of at most <paramref name="pageSize"/> contacts to send; returns how many members it read.</summary>
-    private static async Task<long> ProduceAsync(ExportMembers members, string? cursor, int pageSize, bool fullResync, Func<Sending> open, ChannelWriter<Page> pages,
+    private static async Task<long> ProduceAsync(ExportMembers members, string? cursor, int pageSize, bool fullResync, Func<int, Sending> open, ChannelWriter<Page> pages,
         SemaphoreSlim pageSlots, CancellationToken cancellationToken)
     {
         long streamed = 0;
         try
         {
             await pageSlots.WaitAsync(cancellationToken);
-            var toSend = open();
+            // A page is sized like the one before it: full pages on a first run, a few changed members on later ones.
+            var toSend = open(pageSize);
             long unchanged = 0;
             string? last = null;
             await foreach (var member in members.StreamAsync(cursor, buildUnchanged: fullResync, cancellationToken))
@@ -443,9 +444,10 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                     if (!toSend.TryAdd(member))
                     {
                         // The platform's request is full (by bytes before count): the page ends before this member.
+                        var full = toSend.Count;
                         await pages.WriteAsync(new Page(toSend, unchanged, last!), cancellationToken);
                         await pageSlots.WaitAsync(cancellationToken);
-                        toSend = open();
+                        toSend = open(NextCapacity(full, pageSize));
                         unchanged = 0;
                         if (!toSend.TryAdd(member))
                         {
@@ -461,9 +463,10 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 last = member.EmailNormalized;
                 if (toSend.Count == pageSize || toSend.Count + unchanged >= MaxScannedPerPage)
                 {
+                    var count = toSend.Count;
                     await pages.WriteAsync(new Page(toSend, unchanged, last), cancellationToken);
                     await pageSlots.WaitAsync(cancellationToken);
-                    toSend = open();
+                    toSend = open(NextCapacity(count, pageSize));
                     unchanged = 0;
                 }
             }
@@ -482,6 +485,8 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             throw;
         }
     }
+
+    private static int NextCapacity(int previous, int pageSize) => Math.Clamp(previous + (previous / 4), 64, pageSize);
 
     private async Task<BatchTally> SendPageAsync(Page page, ExportRun run, Export export, ExportMembers members, ExportTarget target, RunLedger ledger, CancellationToken cancellationToken)
     {
