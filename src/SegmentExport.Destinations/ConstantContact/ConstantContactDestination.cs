@@ -82,13 +82,14 @@ public sealed class ConstantContactDestination : IDestination, IStreamedUpsert
         var rows = contacts.Select(c => new CcImportRow(c)).ToList();
         var envelope = ImportEnvelope(listId);
         var cut = Batches.Cut(rows, _settings.MaxBatchContacts, _settings.MaxBatchBytes, envelope.Size, WireJson.SnakeCase);
-        return BatchRunner.RunAsync(rows.Select(r => r.Email).ToList(), cut, _settings.MaxBatchBytes, async (batch, ct) =>
+        return BatchRunner.RunAsync(rows.Select(r => r.Email).ToList(), cut, _settings.MaxBatchBytes, (batch, ct) =>
         {
             // The import is sent once and then waited on: the body is built and the rows (the contacts) and their bytes
             // let go, and the body once it is sent, so an import in flight holds only its emails (40,000 a request).
+            // (Not an async lambda: nothing here outlives the call that starts the import.)
             var emails = batch.Items.Select(r => r.Email).ToList();
             var body = batch.TakeBody(envelope, _settings.MaxBatchBytes);
-            return await ImportAsync(account, listId, emails, () => Batches.Content(body), ct);
+            return ImportAsync(account, listId, emails, () => Batches.Content(body), ct);
         }, _logger, Section, cancellationToken);
     }
 
