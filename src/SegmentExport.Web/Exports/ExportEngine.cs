@@ -302,7 +302,9 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         var pages = Channel.CreateBounded<Page>(new BoundedChannelOptions(1) { SingleWriter = true });
 
         // At most one page is read ahead of those in flight: with Constant Contact's 40,000-contact batches, each page
-        // held in memory counts (a channel alone would let one wait in it and another, built, wait to enter it).
+        // held in memory counts (a channel alone would let one wait in it and another, built, wait to enter it). A slot
+        // comes back when the platform acknowledges its page, not when the checkpoint is committed: the next page is
+        // read while the checkpoint is written (an acknowledged page holds only its tally).
         using var pageSlots = new SemaphoreSlim(pagesInFlight + 1);
         // A platform that writes its requests as the members stream in gets each contact as it is read (the page then
         // holds the request, not the contacts); a dry run sends nothing and only counts.
@@ -321,7 +323,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 // the wire: the checkpoint's transaction is never time the platform's connection sits idle.
                 while (!cancelled && sending.TryPeek(out var head) && head.Tally.IsCompleted)
                 {
-                    cancelled = await CommitOldestAsync(sending, ledger, pageSlots, cancellationToken);
+                    cancelled = await CommitOldestAsync(sending, ledger, cancellationToken);
                 }
 
                 if (cancelled)
@@ -366,13 +368,13 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                     }
                 }
 
-                sending.Enqueue((page, SendPageAsync(page, run, export, members, target, ledger, sends.Token)));
+                sending.Enqueue((page, AcknowledgedAsync(SendPageAsync(page, run, export, members, target, ledger, sends.Token), pageSlots)));
             }
 
             // What is in flight was sent: record it even when the run was cancelled meanwhile.
             while (sending.Count > 0)
             {
-                cancelled |= await CommitOldestAsync(sending, ledger, pageSlots, cancellationToken);
+                cancelled |= await CommitOldestAsync(sending, ledger, cancellationToken);
             }
 
             if (cancelled)
@@ -398,6 +400,19 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         }
     }
 
+    /// <summary>The page's send, giving its read-ahead slot back once the platform answered (or the send failed).</summary>
+    private static async Task<BatchTally> AcknowledgedAsync(Task<BatchTally> send, SemaphoreSlim pageSlots)
+    {
+        try
+        {
+            return await send;
+        }
+        finally
+        {
+            pageSlots.Release();
+        }
+    }
+
     private static List<Task<BatchTally>> Unanswered(Queue<(Page Page, Task<BatchTally> Tally)> sending) =>
         sending.Select(s => s.Tally).Where(t => !t.IsCompleted).ToList();
 
@@ -406,22 +421,18 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
     /// acknowledged too (one transaction for several: with ten batches in flight they often finish together), so the
     /// cursor still never passes a contact the platform has not acknowledged.
     /// </summary>
-    private static async Task<bool> CommitOldestAsync(Queue<(Page Page, Task<BatchTally> Tally)> sending, RunLedger ledger, SemaphoreSlim pageSlots, CancellationToken cancellationToken)
+    private static async Task<bool> CommitOldestAsync(Queue<(Page Page, Task<BatchTally> Tally)> sending, RunLedger ledger, CancellationToken cancellationToken)
     {
         var (page, sent) = sending.Dequeue();
         var tally = await sent;
-        var pages = 1;
         while (sending.TryPeek(out var next) && next.Tally.IsCompletedSuccessfully)
         {
             sending.Dequeue();
             tally.Absorb(next.Tally.Result);
             page = next.Page;
-            pages++;
         }
 
-        var cancelRequested = await ledger.CheckpointAsync(tally, RunPhase.Upsert, page.LastEmail, cancellationToken);
-        pageSlots.Release(pages);
-        return cancelRequested;
+        return await ledger.CheckpointAsync(tally, RunPhase.Upsert, page.LastEmail, cancellationToken);
     }
 
     /// <summary>Cuts the member stream into pages of at most <paramref name="pageSize"/> contacts to send; returns how many members it read.</summary>

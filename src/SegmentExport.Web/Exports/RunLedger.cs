@@ -54,6 +54,7 @@ public sealed class RunLedger(NpgsqlDataSource dataSource, long exportId, long r
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, "SET LOCAL synchronous_commit = off", cancellationToken);
         var now = clock.GetUtcNow();
         if (tally.Delivered.Count > 0)
         {
