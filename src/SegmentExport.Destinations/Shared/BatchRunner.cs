@@ -23,17 +23,8 @@ internal static partial class BatchRunner
         if (cut.Batches is [var only] && cut.TooLarge.Count == 0 && only.Indexes.Count == emails.Count)
         {
             // One request of every contact, in order (a Constant Contact import, a small call): its answer is the result.
-            try
-            {
-                var results = await send(only, cancellationToken);
-                Log(logger, platform, 1, 1, results);
-                return results.Count == emails.Count ? new UpsertResult(results) : throw new InvalidOperationException("The platform's answer does not cover the batch.");
-            }
-            catch (DestinationThrottledException throttled)
-            {
-                LogDeferred(logger, platform, 1, throttled.RetryAfter.TotalSeconds);
-                return new UpsertResult(Deferred(only, emails), throttled.RetryAfter);
-            }
+            var (results, wait) = await SendOneAsync(only, 1, emails, send, logger, platform, cancellationToken);
+            return results.Count == emails.Count ? new UpsertResult(results, wait) : throw new InvalidOperationException("The platform's answer does not cover the batch.");
         }
 
         var outcomes = new ContactOutcome?[emails.Count];
@@ -49,17 +40,7 @@ internal static partial class BatchRunner
             IReadOnlyList<ContactOutcome> results;
             if (retryAfter is null)
             {
-                try
-                {
-                    results = await send(batch, cancellationToken);
-                    Log(logger, platform, batch.Number, cut.Batches.Count, results);
-                }
-                catch (DestinationThrottledException throttled)
-                {
-                    retryAfter = throttled.RetryAfter;
-                    LogDeferred(logger, platform, batch.Number, retryAfter.Value.TotalSeconds);
-                    results = Deferred(batch, emails);
-                }
+                (results, retryAfter) = await SendOneAsync(batch, cut.Batches.Count, emails, send, logger, platform, cancellationToken);
             }
             else
             {
@@ -79,6 +60,29 @@ internal static partial class BatchRunner
 
         // Every entry is set now: the array is the answer (no second array of 40,000 for a Constant Contact import).
         return new UpsertResult(outcomes!, retryAfter);
+    }
+
+    /// <summary>One batch's outcomes, or all of it deferred with the platform's wait when it still throttles.</summary>
+    private static async Task<(IReadOnlyList<ContactOutcome> Results, TimeSpan? RetryAfter)> SendOneAsync<TItem>(
+        WireBatch<TItem> batch,
+        int batchCount,
+        IReadOnlyList<string> emails,
+        Func<WireBatch<TItem>, CancellationToken, Task<IReadOnlyList<ContactOutcome>>> send,
+        ILogger logger,
+        string platform,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var results = await send(batch, cancellationToken);
+            Log(logger, platform, batch.Number, batchCount, results);
+            return (results, null);
+        }
+        catch (DestinationThrottledException throttled)
+        {
+            LogDeferred(logger, platform, batch.Number, throttled.RetryAfter.TotalSeconds);
+            return (Deferred(batch, emails), throttled.RetryAfter);
+        }
     }
 
     private static void Log(ILogger logger, string platform, int number, int count, IReadOnlyList<ContactOutcome> results)
