@@ -564,7 +564,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                             tally.Updated++;
                         }
 
-                        tally.Delivered.Add((member.EmailNormalized, member.PayloadHash));
+                        tally.Delivered.Add((member.EmailNormalized, member.PayloadHash, member.New));
                         break;
                     case ContactOutcomeKind.Skipped:
                         tally.Sent++;

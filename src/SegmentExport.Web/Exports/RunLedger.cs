@@ -7,7 +7,8 @@ namespace SegmentExport.Web.Exports;
 /// <summary>What one acknowledged batch changed, to be committed as one checkpoint.</summary>
 public sealed class BatchTally
 {
-    public List<(string Email, long Hash)> Delivered { get; } = [];
+    /// <summary>Members the platform accepted: normalized email, payload hash, and whether this export had never delivered it.</summary>
+    public List<(string Email, long Hash, bool New)> Delivered { get; } = [];
     public List<string> Removed { get; } = [];
     public List<(string Email, bool Rejected, string? Code, string Reason)> Undelivered { get; } = [];
     public long Sent { get; set; }
@@ -52,18 +53,49 @@ public sealed class RunLedger(NpgsqlDataSource dataSource, long exportId, long r
     /// <summary>Commits one checkpoint; returns whether a cancel was requested (read in the same transaction).</summary>
     public async Task<bool> CheckpointAsync(BatchTally tally, RunPhase phase, string? cursor, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(tally);
+        try
+        {
+            return await CommitAsync(tally, phase, cursor, upsertAll: false, cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // A member the run read as never delivered has a delivery after all (written since the run read it): the
+            // whole checkpoint was rolled back, and is committed again with every delivery as an upsert.
+            return await CommitAsync(tally, phase, cursor, upsertAll: true, cancellationToken);
+        }
+    }
+
+    private async Task<bool> CommitAsync(BatchTally tally, RunPhase phase, string? cursor, bool upsertAll, CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, "SET LOCAL synchronous_commit = off", cancellationToken);
         var now = clock.GetUtcNow();
         if (tally.Delivered.Count > 0)
         {
-            await ExecuteAsync(connection, """
-                INSERT INTO export_deliveries (export_id, email_normalized, payload_hash, run_id, delivered_at)
-                SELECT $1, e, h, $2, $3 FROM unnest($4::text[], $5::bigint[]) AS t(e, h)
-                ON CONFLICT (export_id, email_normalized) DO UPDATE
-                SET payload_hash = excluded.payload_hash, run_id = excluded.run_id, delivered_at = excluded.delivered_at
-                """, cancellationToken, exportId, runId, now, tally.Delivered.Select(d => d.Email).ToArray(), tally.Delivered.Select(d => d.Hash).ToArray());
+            // Members never delivered to this export are plain inserts, most of a first run: an upsert checks the key
+            // before inserting and costs PostgreSQL about twice the CPU per row.
+            var fresh = upsertAll ? 0 : tally.Delivered.Count(d => d.New);
+            if (fresh > 0)
+            {
+                await ExecuteAsync(connection, """
+                    INSERT INTO export_deliveries (export_id, email_normalized, payload_hash, run_id, delivered_at)
+                    SELECT $1, e, h, $2, $3 FROM unnest($4::text[], $5::bigint[]) AS t(e, h)
+                    """, cancellationToken, exportId, runId, now, Emails(tally.Delivered, fresh, isNew: true), Hashes(tally.Delivered, fresh, isNew: true));
+            }
+
+            if (fresh < tally.Delivered.Count)
+            {
+                var seen = tally.Delivered.Count - fresh;
+                await ExecuteAsync(connection, """
+                    INSERT INTO export_deliveries (export_id, email_normalized, payload_hash, run_id, delivered_at)
+                    SELECT $1, e, h, $2, $3 FROM unnest($4::text[], $5::bigint[]) AS t(e, h)
+                    ON CONFLICT (export_id, email_normalized) DO UPDATE
+                    SET payload_hash = excluded.payload_hash, run_id = excluded.run_id, delivered_at = excluded.delivered_at
+                    """, cancellationToken, exportId, runId, now,
+                    Emails(tally.Delivered, seen, isNew: upsertAll ? null : false), Hashes(tally.Delivered, seen, isNew: upsertAll ? null : false));
+            }
         }
 
         if (tally.Removed.Count > 0)
@@ -125,6 +157,37 @@ public sealed class RunLedger(NpgsqlDataSource dataSource, long exportId, long r
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await ExecuteAsync(connection, $"UPDATE export_runs SET {assignments} WHERE id = $1", cancellationToken, [runId, .. values]);
+    }
+
+    /// <summary>The emails of the deliveries with <paramref name="isNew"/> (all when null), <paramref name="count"/> of them.</summary>
+    private static string[] Emails(List<(string Email, long Hash, bool New)> delivered, int count, bool? isNew)
+    {
+        var emails = new string[count];
+        var next = 0;
+        foreach (var d in delivered)
+        {
+            if (isNew is not { } wanted || d.New == wanted)
+            {
+                emails[next++] = d.Email;
+            }
+        }
+
+        return emails;
+    }
+
+    private static long[] Hashes(List<(string Email, long Hash, bool New)> delivered, int count, bool? isNew)
+    {
+        var hashes = new long[count];
+        var next = 0;
+        foreach (var d in delivered)
+        {
+            if (isNew is not { } wanted || d.New == wanted)
+            {
+                hashes[next++] = d.Hash;
+            }
+        }
+
+        return hashes;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object?[] values)
