@@ -108,12 +108,32 @@ public sealed class MailchimpDestination : IDestination
         return new UpsertResult(outcomes);
     }
 
+    /// <summary>What <see cref="MailchimpOutcomes"/> reads of a batch answer: each member's email and status, and the errors.</summary>
+    internal const string BatchAnswerFields =
+        "new_members.email_address,new_members.status,updated_members.email_address,updated_members.status,errors,total_created,total_updated,error_count";
+
+    private string BatchPath(string listId)
+    {
+        var query = new List<string>(2);
+        if (_settings.SkipMergeValidation)
+        {
+            query.Add("skip_merge_validation=true");
+        }
+
+        if (_settings.PartialAnswers)
+        {
+            query.Add("fields=" + BatchAnswerFields);
+        }
+
+        return $"lists/{Uri.EscapeDataString(listId)}{(query.Count > 0 ? "?" + string.Join('&', query) : "")}";
+    }
+
     private Task<UpsertResult> RunAsync(DestinationAccount account, string listId, List<McMember> members, CancellationToken cancellationToken)
     {
         // update_existing:true makes it an upsert; sync_tags:false leaves tags alone (provider-apis 1.3A).
         var envelope = WireEnvelope.Of(new McBatchRequest([], true, false), "members", WireJson.SnakeCase);
         var cut = Batches.Cut(members, _settings.MaxBatchContacts, _settings.MaxBatchBytes, envelope.Size, WireJson.SnakeCase);
-        var path = $"lists/{Uri.EscapeDataString(listId)}{(_settings.SkipMergeValidation ? "?skip_merge_validation=true" : "")}";
+        var path = BatchPath(listId);
         return BatchRunner.RunAsync(
             members.Select(m => m.EmailAddress).ToList(),
             cut,

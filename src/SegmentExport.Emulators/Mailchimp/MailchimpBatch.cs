@@ -15,11 +15,13 @@ internal static class MailchimpBatch
 {
     private const int MemberBytes = 900;
 
-    public static IResult Run(MailchimpEmulator mc, MailchimpList list, BatchSubscribeRequest request, bool skipMergeValidation, bool skipDuplicateCheck)
+    /// <param name="selection">The partial response asked for: members are written with only the fields it keeps
+    /// when those are plain member fields (the filter then has little left to do), in full otherwise.</param>
+    public static IResult Run(MailchimpEmulator mc, MailchimpList list, BatchSubscribeRequest request, bool skipMergeValidation, bool skipDuplicateCheck, MailchimpPartialResponse? selection)
     {
         var members = request.Members!;
-        using var created = new MemberArray(members.Count * MemberBytes);
-        using var updated = new MemberArray(1024);
+        using var created = new MemberArray(members.Count * MemberBytes, Only(selection, "new_members"));
+        using var updated = new MemberArray(1024, Only(selection, "updated_members"));
         var errors = new List<BatchError>();
         var times = new TimeText();
         var seen = new HashSet<string>(members.Count, StringComparer.OrdinalIgnoreCase);
@@ -98,16 +100,21 @@ internal static class MailchimpBatch
         return new JsonChunksResult(StatusCodes.Status200OK).Add(body);
     }
 
+    private static IReadOnlySet<string>? Only(MailchimpPartialResponse? selection, string array) =>
+        selection?.KeptFieldsOf(array) is { } kept && MailchimpMemberJson.CanWriteOnly(kept) ? kept : null;
+
     private sealed record BatchError(string Email, string Error, string Code, string? Field, string? FieldMessage);
 
     /// <summary>One JSON array of members, written member by member as the batch is applied.</summary>
     private sealed class MemberArray : IDisposable
     {
         private readonly JsonText _json;
+        private readonly IReadOnlySet<string>? _only;
 
-        public MemberArray(int capacity)
+        public MemberArray(int capacity, IReadOnlySet<string>? only)
         {
-            Buffer = new PooledBuffer(capacity);
+            _only = only;
+            Buffer = new PooledBuffer(only is null ? capacity : Math.Min(capacity, 64 * 1024));
             _json = new JsonText(Buffer);
         }
 
@@ -118,7 +125,14 @@ internal static class MailchimpBatch
         public void Add(MailchimpList list, MailchimpMember member, TimeText times)
         {
             Buffer.Write(Count++ == 0 ? (byte)'[' : (byte)',');
-            MailchimpMemberJson.Write(_json, list, member, null, times);
+            if (_only is null)
+            {
+                MailchimpMemberJson.Write(_json, list, member, null, times);
+            }
+            else
+            {
+                MailchimpMemberJson.WriteOnly(_json, list, member, _only);
+            }
         }
 
         /// <summary>The array's bytes, brackets included.</summary>

@@ -70,6 +70,7 @@ public sealed partial class MailchimpEmulator : ISandboxPlatform
         MailchimpOAuthEndpoints.Map(platformGroup.MapGroup("/login/oauth2"), this);
         var api = platformGroup.MapGroup("/{dc}/3.0");
         api.AddEndpointFilterFactory((_, next) => context => MailchimpAccess.CheckAsync(this, context, next));
+        api.AddEndpointFilterFactory((_, next) => context => MailchimpPartialResponse.ApplyAsync(context, next));
         MailchimpListEndpoints.Map(api, this);
         MailchimpMemberEndpoints.Map(api, this);
         platformGroup.Map("/{**rest}", (HttpContext context) => MailchimpProblems.NotFound(context));

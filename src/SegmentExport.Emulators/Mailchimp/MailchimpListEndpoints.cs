@@ -115,7 +115,7 @@ internal static class MailchimpListEndpoints
                     [new { field = "members", message = $"Schema describes array with at most {mc.Options.MaxBatchMembers} items, but {request.Members.Count} were found" }]);
             }
 
-            return MailchimpBatch.Run(mc, list, request, skipMergeValidation ?? false, skipDuplicateCheck ?? false);
+            return MailchimpBatch.Run(mc, list, request, skipMergeValidation ?? false, skipDuplicateCheck ?? false, MailchimpPartialResponse.FromQuery(context.Request.Query, out _));
         }
     }
 }

@@ -81,6 +81,83 @@ internal static class MailchimpMemberJson
         }
     }
 
+    /// <summary>The member fields <see cref="WriteOnly"/> can write on their own (in the order <see cref="Write"/> writes them).</summary>
+    private static readonly string[] Writable = ["id", "email_address", "unique_email_id", "contact_id", "status", "list_id"];
+
+    /// <summary>Whether a partial response keeping only <paramref name="kept"/> of each member can be written directly.</summary>
+    public static bool CanWriteOnly(IReadOnlySet<string> kept) => kept.All(Writable.Contains);
+
+    /// <summary>
+    /// Writes only the <paramref name="kept"/> fields of a member (a partial response, see
+    /// <see cref="MailchimpPartialResponse"/>): the same bytes as <see cref="Write"/> filtered to them, without the rest.
+    /// </summary>
+    public static void WriteOnly(JsonText json, MailchimpList list, MailchimpMember m, IReadOnlySet<string> kept)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        var first = true;
+        lock (m.Sync)
+        {
+            MemberStatuses.HashText(m.HashValue, hash);
+            json.Raw((byte)'{');
+            if (kept.Contains("id"))
+            {
+                Separate(json, ref first);
+                json.Raw("\"id\":\""u8);
+                json.Raw(hash);
+                json.Raw((byte)'"');
+            }
+
+            if (kept.Contains("email_address"))
+            {
+                Separate(json, ref first);
+                json.Raw("\"email_address\":"u8);
+                json.String(m.Email);
+            }
+
+            if (kept.Contains("unique_email_id"))
+            {
+                Separate(json, ref first);
+                json.Raw("\"unique_email_id\":\""u8);
+                json.Raw(hash[..10]);
+                json.Raw((byte)'"');
+            }
+
+            if (kept.Contains("contact_id"))
+            {
+                Separate(json, ref first);
+                json.Raw("\"contact_id\":\""u8);
+                json.Number(m.ContactNumber);
+                json.Raw((byte)'"');
+            }
+
+            if (kept.Contains("status"))
+            {
+                Separate(json, ref first);
+                json.Raw("\"status\":"u8);
+                json.String(MemberStatuses.Wire(m.Status));
+            }
+
+            if (kept.Contains("list_id"))
+            {
+                Separate(json, ref first);
+                json.Raw("\"list_id\":"u8);
+                json.String(list.Id);
+            }
+
+            json.Raw((byte)'}');
+        }
+    }
+
+    private static void Separate(JsonText json, ref bool first)
+    {
+        if (!first)
+        {
+            json.Raw((byte)',');
+        }
+
+        first = false;
+    }
+
     /// <summary><c>full_name</c>: FNAME and LNAME (when they are non-empty strings) joined by a space.</summary>
     private static void WriteFullName(JsonText json, MailchimpMember m)
     {

@@ -144,6 +144,64 @@ public sealed class MailchimpEmulatorTests
         Assert.Equal("cleaned", sandbox.Mailchimp.InspectContact(List, "cleaned@example.com")!.Status);
     }
 
+    private static string[] Names(JsonElement e) => e.EnumerateObject().Select(p => p.Name).ToArray();
+
+    [Fact]
+    public async Task Batch_subscribe_with_fields_answers_only_those_parts_of_each_member()
+    {
+        await using var sandbox = await StartAsync();
+        using var api = Api(sandbox);
+        var members = new[] { Member("new1@example.com"), Member("bob@example.com"), Member("not-an-email") };
+
+        var response = await api.PostJsonAsync(
+            $"lists/{List}?fields=new_members.email_address,new_members.status,updated_members.email_address,updated_members.status,errors,total_created,total_updated,error_count",
+            new { members, update_existing = true });
+        var answer = await response.JsonAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["new_members", "updated_members", "errors", "total_created", "total_updated", "error_count"], Names(answer));
+        Assert.Equal(["email_address", "status"], Names(answer.GetProperty("new_members")[0]));
+        Assert.Equal(("new1@example.com", "subscribed"), (answer.GetProperty("new_members")[0].Str("email_address"), answer.GetProperty("new_members")[0].Str("status")));
+        Assert.Equal(["email_address", "status"], Names(answer.GetProperty("updated_members")[0]));
+        Assert.Equal("bob@example.com", answer.GetProperty("updated_members")[0].Str("email_address"));
+        Assert.Equal("not-an-email", answer.GetProperty("errors")[0].Str("email_address"));
+        Assert.Contains("error_code", Names(answer.GetProperty("errors")[0]));
+        Assert.Equal((1, 1, 1), (answer.Int("total_created"), answer.Int("total_updated"), answer.Int("error_count")));
+        Assert.Equal("subscribed", sandbox.Mailchimp.InspectContact(List, "new1@example.com")!.Status);
+    }
+
+    [Fact]
+    public async Task A_member_written_for_a_partial_answer_is_the_full_member_filtered()
+    {
+        await using var sandbox = await StartAsync();
+        using var api = Api(sandbox);
+        const string Kept = "id,email_address,unique_email_id,contact_id,status,list_id";
+
+        var batch = await (await api.PostJsonAsync($"lists/{List}?fields=" + string.Join(',', Kept.Split(',').Select(f => "new_members." + f)),
+            new { members = new[] { Member("Mixed.Case@example.com") } })).JsonAsync();
+        var member = await (await api.GetAsync($"lists/{List}/members/{MemberStatusHash("mixed.case@example.com")}?fields={Kept}")).JsonAsync();
+
+        Assert.Equal(Kept.Split(','), Names(member));
+        Assert.Equal(member.GetRawText(), batch.GetProperty("new_members")[0].GetRawText());
+    }
+
+    [Fact]
+    public async Task Exclude_fields_drops_paths_through_arrays_and_both_parameters_at_once_are_refused()
+    {
+        await using var sandbox = await StartAsync();
+        using var api = Api(sandbox);
+
+        var lists = await (await api.GetAsync("lists?exclude_fields=lists.stats,_links")).JsonAsync();
+        var both = await api.GetAsync("lists?fields=lists.id&exclude_fields=lists.stats");
+
+        Assert.DoesNotContain("_links", Names(lists));
+        Assert.Contains("total_items", Names(lists));
+        Assert.All(lists.GetProperty("lists").EnumerateArray(), l => Assert.DoesNotContain("stats", Names(l)));
+        Assert.All(lists.GetProperty("lists").EnumerateArray(), l => Assert.Contains("id", Names(l)));
+        Assert.Equal(HttpStatusCode.BadRequest, both.StatusCode);
+        Assert.Contains("mutually exclusive", (await both.JsonAsync()).Str("detail"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_required_merge_field_fails_new_members_unless_merge_validation_is_skipped()
     {
