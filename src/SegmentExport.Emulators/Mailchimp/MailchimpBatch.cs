@@ -71,34 +71,76 @@ internal static class MailchimpBatch
         var body = new PooledBuffer(created.Buffer.Length + updated.Buffer.Length + 512 + (errors.Count * 256));
         using (var writer = JsonWriting.Create(body))
         {
+            // With a partial response this handler writes (see Handles) only the parts the selection keeps.
             writer.WriteStartObject();
-            writer.WritePropertyName("new_members"u8);
-            writer.WriteRawValue(created.Close(), skipInputValidation: true);
-            writer.WritePropertyName("updated_members"u8);
-            writer.WriteRawValue(updated.Close(), skipInputValidation: true);
-            writer.WriteStartArray("errors"u8);
-            foreach (var error in errors)
+            if (Keeps(selection, "new_members"))
             {
-                writer.WriteStartObject();
-                writer.WriteString("email_address"u8, error.Email);
-                writer.WriteString("error"u8, error.Error);
-                writer.WriteString("error_code"u8, error.Code);
-                writer.WriteString("field"u8, error.Field ?? "");
-                writer.WriteString("field_message"u8, error.FieldMessage ?? "");
-                writer.WriteEndObject();
+                writer.WritePropertyName("new_members"u8);
+                writer.WriteRawValue(created.Close(), skipInputValidation: true);
             }
 
-            writer.WriteEndArray();
-            writer.WriteNumber("total_created"u8, created.Count);
-            writer.WriteNumber("total_updated"u8, updated.Count);
-            writer.WriteNumber("error_count"u8, errors.Count);
-            writer.WriteStartArray("_links"u8);
-            writer.WriteEndArray();
+            if (Keeps(selection, "updated_members"))
+            {
+                writer.WritePropertyName("updated_members"u8);
+                writer.WriteRawValue(updated.Close(), skipInputValidation: true);
+            }
+
+            if (Keeps(selection, "errors"))
+            {
+                writer.WriteStartArray("errors"u8);
+                foreach (var error in errors)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("email_address"u8, error.Email);
+                    writer.WriteString("error"u8, error.Error);
+                    writer.WriteString("error_code"u8, error.Code);
+                    writer.WriteString("field"u8, error.Field ?? "");
+                    writer.WriteString("field_message"u8, error.FieldMessage ?? "");
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }
+
+            if (Keeps(selection, "total_created"))
+            {
+                writer.WriteNumber("total_created"u8, created.Count);
+            }
+
+            if (Keeps(selection, "total_updated"))
+            {
+                writer.WriteNumber("total_updated"u8, updated.Count);
+            }
+
+            if (Keeps(selection, "error_count"))
+            {
+                writer.WriteNumber("error_count"u8, errors.Count);
+            }
+
+            if (Keeps(selection, "_links"))
+            {
+                writer.WriteStartArray("_links"u8);
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 
         return new JsonChunksResult(StatusCodes.Status200OK).Add(body);
     }
+
+    private static readonly string[] TopLevel = ["new_members", "updated_members", "errors", "total_created", "total_updated", "error_count", "_links"];
+
+    /// <summary>
+    /// Whether <see cref="Run"/> writes the answer exactly as <paramref name="selection"/> asks: each top-level part kept
+    /// whole or dropped, and the member arrays possibly cut to plain member fields. Anything finer is left to the filter
+    /// (<see cref="MailchimpPartialResponse"/>), over the full answer.
+    /// </summary>
+    public static bool Handles(MailchimpPartialResponse? selection) => selection is null || TopLevel.All(name =>
+        selection.Of(name) != Kept.Part || (name.EndsWith("_members", StringComparison.Ordinal) && Only(selection, name) is not null));
+
+    private static bool Keeps(MailchimpPartialResponse? selection, string name) =>
+        selection is null || !Handles(selection) || selection.Of(name) != Kept.Nothing;
 
     private static IReadOnlySet<string>? Only(MailchimpPartialResponse? selection, string array) =>
         selection?.KeptFieldsOf(array) is { } kept && MailchimpMemberJson.CanWriteOnly(kept) ? kept : null;

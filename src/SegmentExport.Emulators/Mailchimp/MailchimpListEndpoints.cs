@@ -115,7 +115,13 @@ internal static class MailchimpListEndpoints
                     [new { field = "members", message = $"Schema describes array with at most {mc.Options.MaxBatchMembers} items, but {request.Members.Count} were found" }]);
             }
 
-            return MailchimpBatch.Run(mc, list, request, skipMergeValidation ?? false, skipDuplicateCheck ?? false, MailchimpPartialResponse.FromQuery(context.Request.Query, out _));
+            var selection = MailchimpPartialResponse.FromQuery(context.Request.Query, out _);
+            if (selection is not null && MailchimpBatch.Handles(selection))
+            {
+                MailchimpPartialResponse.MarkApplied(context);
+            }
+
+            return MailchimpBatch.Run(mc, list, request, skipMergeValidation ?? false, skipDuplicateCheck ?? false, selection);
         }
     }
 }

@@ -12,6 +12,7 @@ namespace SegmentExport.Emulators.Mailchimp;
 /// </summary>
 internal sealed class MailchimpPartialResponse
 {
+    private static readonly object AppliedKey = new();
     private readonly FieldNode _root;
 
     private MailchimpPartialResponse(FieldNode root, bool exclude)
@@ -70,8 +71,18 @@ internal sealed class MailchimpPartialResponse
         return children.Values.All(c => c.Whole) ? children.Keys.ToHashSet(StringComparer.Ordinal) : null;
     }
 
-    /// <summary>Whether the answer has <paramref name="name"/> at its top level at all.</summary>
-    public bool Keeps(string name) => Exclude ? _root.Find(name) is not { Whole: true } : _root.Find(name) is not null;
+    /// <summary>How much of the top-level value <paramref name="name"/> the answer keeps.</summary>
+    public Kept Of(string name) => (Exclude, _root.Find(name)) switch
+    {
+        (false, null) => Kept.Nothing,
+        (false, { Whole: true }) => Kept.Whole,
+        (true, null) => Kept.Whole,
+        (true, { Whole: true }) => Kept.Nothing,
+        _ => Kept.Part,
+    };
+
+    /// <summary>Marks an answer its handler already wrote as the selection asks, so the filter leaves it as it is.</summary>
+    public static void MarkApplied(HttpContext context) => context.Items[AppliedKey] = true;
 
     /// <summary>Writes the selected parts of <paramref name="json"/> (a whole answer).</summary>
     public void Filter(ReadOnlyMemory<byte> json, Utf8JsonWriter writer)
@@ -148,7 +159,7 @@ internal sealed class MailchimpPartialResponse
         }
 
         var result = await next(context);
-        return selection is null || result is not IResult inner ? result : new Filtered(inner, selection);
+        return selection is null || result is not IResult inner || context.HttpContext.Items.ContainsKey(AppliedKey) ? result : new Filtered(inner, selection);
     }
 
     private sealed class Filtered(IResult inner, MailchimpPartialResponse selection) : IResult
@@ -215,4 +226,14 @@ internal sealed class MailchimpPartialResponse
 
         public FieldNode? Find(string name) => Children?.GetValueOrDefault(name);
     }
+}
+
+/// <summary>How much of a value a partial response keeps.</summary>
+internal enum Kept
+{
+    Whole,
+    Nothing,
+
+    /// <summary>Some of its fields (or, for <c>exclude_fields</c>, all but some).</summary>
+    Part,
 }
