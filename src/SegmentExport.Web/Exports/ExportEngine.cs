@@ -424,7 +424,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
     private static async Task<bool> CommitOldestAsync(Queue<(Page Page, Task<BatchTally> Tally)> sending, RunLedger ledger, CancellationToken cancellationToken)
     {
         var (page, sent) = sending.Dequeue();
-        var tally = await sent;
+        using var tally = await sent;
         while (sending.TryPeek(out var next) && next.Tally.IsCompletedSuccessfully)
         {
             sending.Dequeue();
@@ -504,14 +504,15 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         var tally = new BatchTally { Unchanged = page.Unchanged, ToSend = page.Count };
         if (run.DryRun)
         {
-            var toSend = page.TakeSending();
-            tally.Created = toSend.Members.Count(m => m.New);
+            using var toSend = page.TakeSending();
+            tally.Created = toSend.NewCount;
             tally.Updated = toSend.Count - tally.Created;
         }
         else if (page.Count > 0)
         {
             tally.Delivered.EnsureCapacity(page.Count);
-            await SendAsync(page.TakeSending(), export, members, target, tally, ledger, cancellationToken);
+            using var toSend = page.TakeSending();
+            await SendAsync(toSend, export, members, target, tally, ledger, cancellationToken);
         }
 
         return tally;
@@ -614,16 +615,32 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
     /// written into the platform's request (<see cref="IStreamedUpsert"/>) as the producer read them. Nothing is
     /// allocated for a page until it has a member to send (an unchanged run reads pages of none).
     /// </summary>
-    private sealed class Sending(Func<IUpsertBatch>? openBatch, int capacity)
+    private sealed class Sending(Func<IUpsertBatch>? openBatch, int capacity) : IDisposable
     {
         private List<ContactRecord>? _contacts;
         private IUpsertBatch? _batch;
-        private List<SentMember> _members = [];
+        private PooledList<SentMember> _members = new();
         private Dictionary<string, int>? _byEmail;
 
         public int Count => _members.Count;
 
-        public IReadOnlyList<SentMember> Members => _members;
+        /// <summary>How many of the members this export never delivered.</summary>
+        public int NewCount
+        {
+            get
+            {
+                var count = 0;
+                foreach (var member in _members.AsSpan())
+                {
+                    count += member.New ? 1 : 0;
+                }
+
+                return count;
+            }
+        }
+
+        /// <summary>Gives the members' array back to the pool; the page is done.</summary>
+        public void Dispose() => _members.Dispose();
 
         public bool HasContacts => _batch is not null || _contacts is { Count: > 0 };
 
@@ -638,7 +655,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         {
             if (_members.Count == 0)
             {
-                _members.Capacity = capacity;
+                _members.EnsureCapacity(capacity);
                 if (openBatch is not null)
                 {
                     _batch = openBatch();
@@ -682,7 +699,15 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 return _members[index];
             }
 
-            _byEmail ??= _members.Select((m, i) => (m.Email, i)).ToDictionary(m => m.Email, m => m.i, StringComparer.OrdinalIgnoreCase);
+            if (_byEmail is null)
+            {
+                _byEmail = new Dictionary<string, int>(_members.Count, StringComparer.OrdinalIgnoreCase);
+                for (var i = 0; i < _members.Count; i++)
+                {
+                    _byEmail.TryAdd(_members[i].Email, i);
+                }
+            }
+
             return _members[_byEmail[email]];
         }
 
@@ -695,7 +720,8 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             var now = (await members.ReadAsync(deferred.Select(m => m.EmailNormalized).ToList(), cancellationToken))
                 .ToDictionary(m => m.EmailNormalized, StringComparer.Ordinal);
             var contacts = new List<ContactRecord>(now.Count);
-            var again = new List<SentMember>(now.Count);
+            var again = new PooledList<SentMember>();
+            again.EnsureCapacity(now.Count);
             foreach (var old in deferred)
             {
                 if (now.TryGetValue(old.EmailNormalized, out var member))
@@ -712,6 +738,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 }
             }
 
+            _members.Dispose();
             _members = again;
             _byEmail = null;
             _contacts = contacts;
