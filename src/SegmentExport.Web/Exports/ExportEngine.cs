@@ -424,7 +424,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
     private static async Task<bool> CommitOldestAsync(Queue<(Page Page, Task<BatchTally> Tally)> sending, RunLedger ledger, CancellationToken cancellationToken)
     {
         var (page, sent) = sending.Dequeue();
-        using var tally = await sent;
+        var tally = await sent;
         while (sending.TryPeek(out var next) && next.Tally.IsCompletedSuccessfully)
         {
             sending.Dequeue();
@@ -504,15 +504,14 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         var tally = new BatchTally { Unchanged = page.Unchanged, ToSend = page.Count };
         if (run.DryRun)
         {
-            using var toSend = page.TakeSending();
-            tally.Created = toSend.NewCount;
+            var toSend = page.TakeSending();
+            tally.Created = toSend.Members.Count(m => m.New);
             tally.Updated = toSend.Count - tally.Created;
         }
         else if (page.Count > 0)
         {
             tally.Delivered.EnsureCapacity(page.Count);
-            using var toSend = page.TakeSending();
-            await SendAsync(toSend, export, members, target, tally, ledger, cancellationToken);
+            await SendAsync(page.TakeSending(), export, members, target, tally, ledger, cancellationToken);
         }
 
         return tally;
@@ -615,32 +614,16 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
     /// written into the platform's request (<see cref="IStreamedUpsert"/>) as the producer read them. Nothing is
     /// allocated for a page until it has a member to send (an unchanged run reads pages of none).
     /// </summary>
-    private sealed class Sending(Func<IUpsertBatch>? openBatch, int capacity) : IDisposable
+    private sealed class Sending(Func<IUpsertBatch>? openBatch, int capacity)
     {
         private List<ContactRecord>? _contacts;
         private IUpsertBatch? _batch;
-        private PooledList<SentMember> _members = new();
+        private List<SentMember> _members = [];
         private Dictionary<string, int>? _byEmail;
 
         public int Count => _members.Count;
 
-        /// <summary>How many of the members this export never delivered.</summary>
-        public int NewCount
-        {
-            get
-            {
-                var count = 0;
-                foreach (var member in _members.AsSpan())
-                {
-                    count += member.New ? 1 : 0;
-                }
-
-                return count;
-            }
-        }
-
-        /// <summary>Gives the members' array back to the pool; the page is done.</summary>
-        public void Dispose() => _members.Dispose();
+        public IReadOnlyList<SentMember> Members => _members;
 
         public bool HasContacts => _batch is not null || _contacts is { Count: > 0 };
 
@@ -655,7 +638,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         {
             if (_members.Count == 0)
             {
-                _members.EnsureCapacity(capacity);
+                _members.Capacity = capacity;
                 if (openBatch is not null)
                 {
                     _batch = openBatch();
@@ -699,15 +682,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 return _members[index];
             }
 
-            if (_byEmail is null)
-            {
-                _byEmail = new Dictionary<string, int>(_members.Count, StringComparer.OrdinalIgnoreCase);
-                for (var i = 0; i < _members.Count; i++)
-                {
-                    _byEmail.TryAdd(_members[i].Email, i);
-                }
-            }
-
+            _byEmail ??= _members.Select((m, i) => (m.Email, i)).ToDictionary(m => m.Email, m => m.i, StringComparer.OrdinalIgnoreCase);
             return _members[_byEmail[email]];
         }
 
@@ -720,8 +695,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             var now = (await members.ReadAsync(deferred.Select(m => m.EmailNormalized).ToList(), cancellationToken))
                 .ToDictionary(m => m.EmailNormalized, StringComparer.Ordinal);
             var contacts = new List<ContactRecord>(now.Count);
-            var again = new PooledList<SentMember>();
-            again.EnsureCapacity(now.Count);
+            var again = new List<SentMember>(now.Count);
             foreach (var old in deferred)
             {
                 if (now.TryGetValue(old.EmailNormalized, out var member))
@@ -738,7 +712,6 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 }
             }
 
-            _members.Dispose();
             _members = again;
             _byEmail = null;
             _contacts = contacts;
