@@ -79,22 +79,22 @@ public sealed class RunLedger(NpgsqlDataSource dataSource, long exportId, long r
             var fresh = upsertAll ? 0 : tally.Delivered.Count(d => d.New);
             if (fresh > 0)
             {
+                var (emails, hashes) = Columns(tally.Delivered, fresh, isNew: true);
                 await ExecuteAsync(connection, """
                     INSERT INTO export_deliveries (export_id, email_normalized, payload_hash, run_id, delivered_at)
                     SELECT $1, e, h, $2, $3 FROM unnest($4::text[], $5::bigint[]) AS t(e, h)
-                    """, cancellationToken, exportId, runId, now, Emails(tally.Delivered, fresh, isNew: true), Hashes(tally.Delivered, fresh, isNew: true));
+                    """, cancellationToken, exportId, runId, now, emails, hashes);
             }
 
             if (fresh < tally.Delivered.Count)
             {
-                var seen = tally.Delivered.Count - fresh;
+                var (emails, hashes) = Columns(tally.Delivered, tally.Delivered.Count - fresh, isNew: upsertAll ? null : false);
                 await ExecuteAsync(connection, """
                     INSERT INTO export_deliveries (export_id, email_normalized, payload_hash, run_id, delivered_at)
                     SELECT $1, e, h, $2, $3 FROM unnest($4::text[], $5::bigint[]) AS t(e, h)
                     ON CONFLICT (export_id, email_normalized) DO UPDATE
                     SET payload_hash = excluded.payload_hash, run_id = excluded.run_id, delivered_at = excluded.delivered_at
-                    """, cancellationToken, exportId, runId, now,
-                    Emails(tally.Delivered, seen, isNew: upsertAll ? null : false), Hashes(tally.Delivered, seen, isNew: upsertAll ? null : false));
+                    """, cancellationToken, exportId, runId, now, emails, hashes);
             }
         }
 
@@ -159,35 +159,22 @@ public sealed class RunLedger(NpgsqlDataSource dataSource, long exportId, long r
         await ExecuteAsync(connection, $"UPDATE export_runs SET {assignments} WHERE id = $1", cancellationToken, [runId, .. values]);
     }
 
-    /// <summary>The emails of the deliveries with <paramref name="isNew"/> (all when null), <paramref name="count"/> of them.</summary>
-    private static string[] Emails(List<(string Email, long Hash, bool New)> delivered, int count, bool? isNew)
+    /// <summary>The emails and hashes of the deliveries with <paramref name="isNew"/> (all when null), <paramref name="count"/> of them.</summary>
+    private static (string[] Emails, long[] Hashes) Columns(List<(string Email, long Hash, bool New)> delivered, int count, bool? isNew)
     {
         var emails = new string[count];
-        var next = 0;
-        foreach (var d in delivered)
-        {
-            if (isNew is not { } wanted || d.New == wanted)
-            {
-                emails[next++] = d.Email;
-            }
-        }
-
-        return emails;
-    }
-
-    private static long[] Hashes(List<(string Email, long Hash, bool New)> delivered, int count, bool? isNew)
-    {
         var hashes = new long[count];
         var next = 0;
         foreach (var d in delivered)
         {
             if (isNew is not { } wanted || d.New == wanted)
             {
+                emails[next] = d.Email;
                 hashes[next++] = d.Hash;
             }
         }
 
-        return hashes;
+        return (emails, hashes);
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object?[] values)
