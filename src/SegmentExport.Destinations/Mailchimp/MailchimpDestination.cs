@@ -13,6 +13,9 @@ public sealed class MailchimpDestination : IDestination
     private const int ListPageSize = 100;
 
     private readonly MailchimpSettings _settings;
+
+    /// <summary>Set once Mailchimp refused a partial response to batch subscribe (see <see cref="MailchimpSettings.PartialAnswers"/>).</summary>
+    private volatile bool _partialAnswersRefused;
     private readonly MailchimpClient _client;
     private readonly MailchimpTags _tags;
     private readonly ILogger<MailchimpDestination> _logger;
@@ -112,7 +115,7 @@ public sealed class MailchimpDestination : IDestination
     internal const string BatchAnswerFields =
         "new_members.email_address,new_members.status,updated_members.email_address,updated_members.status,errors,total_created,total_updated,error_count";
 
-    private string BatchPath(string listId)
+    private string BatchPath(string listId, bool partialAnswer)
     {
         var query = new List<string>(2);
         if (_settings.SkipMergeValidation)
@@ -120,7 +123,7 @@ public sealed class MailchimpDestination : IDestination
             query.Add("skip_merge_validation=true");
         }
 
-        if (_settings.PartialAnswers)
+        if (partialAnswer)
         {
             query.Add("fields=" + BatchAnswerFields);
         }
@@ -133,15 +136,36 @@ public sealed class MailchimpDestination : IDestination
         // update_existing:true makes it an upsert; sync_tags:false leaves tags alone (provider-apis 1.3A).
         var envelope = WireEnvelope.Of(new McBatchRequest([], true, false), "members", WireJson.SnakeCase);
         var cut = Batches.Cut(members, _settings.MaxBatchContacts, _settings.MaxBatchBytes, envelope.Size, WireJson.SnakeCase);
-        var path = BatchPath(listId);
         return BatchRunner.RunAsync(
             members.Select(m => m.EmailAddress).ToList(),
             cut,
             _settings.MaxBatchBytes,
             async (batch, ct) =>
             {
-                var body = envelope.Body(batch.Json, _settings.MaxBatchBytes);
-                using var response = await _client.SendAsync(account, HttpMethod.Post, path, body, ct, bulk: true);
+                Task<HttpResponseMessage> SendAsync(bool partialAnswer) =>
+                    _client.SendAsync(account, HttpMethod.Post, BatchPath(listId, partialAnswer), envelope.Body(batch.Json, _settings.MaxBatchBytes), ct, bulk: true);
+
+                var partial = _settings.PartialAnswers && !_partialAnswersRefused;
+                var first = await SendAsync(partial);
+                if (partial && first.StatusCode == HttpStatusCode.BadRequest)
+                {
+                    // That batch subscribe takes `fields` is unconfirmed: a 400 is tried once without it. If that is taken,
+                    // the parameter was the problem, and this process asks for whole answers from now on.
+                    var plain = await SendAsync(false);
+                    if (plain.IsSuccessStatusCode)
+                    {
+                        _partialAnswersRefused = true;
+                        _logger.LogWarning("Mailchimp refused a partial response to batch subscribe; batches ask for the whole answer from now on");
+                        first.Dispose();
+                        first = plain;
+                    }
+                    else
+                    {
+                        plain.Dispose();
+                    }
+                }
+
+                using var response = first;
                 if (!response.IsSuccessStatusCode)
                 {
                     throw await _client.FailureAsync(response, "import a batch", ct);

@@ -116,6 +116,11 @@ internal static class MailchimpListEndpoints
             }
 
             var selection = MailchimpPartialResponse.FromQuery(context.Request.Query, out _);
+            if (selection is not null && !mc.Options.BatchSubscribeTakesFields)
+            {
+                return MailchimpProblems.InvalidResource(context, "The fields and exclude_fields parameters are not supported for this request.");
+            }
+
             if (selection is not null && MailchimpBatch.Handles(selection))
             {
                 MailchimpPartialResponse.MarkApplied(context);

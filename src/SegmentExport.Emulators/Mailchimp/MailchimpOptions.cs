@@ -33,6 +33,12 @@ public sealed class MailchimpOptions : PlatformOptions
     /// </summary>
     public bool ComplianceStateBlocksResubscribe { get; set; } = true;
 
+    /// <summary>
+    /// UNCONFIRMED: batch subscribe honours <c>fields</c> and <c>exclude_fields</c> like every other call (see
+    /// <see cref="MailchimpPartialResponse"/>). Off answers them with a 400 there, for clients that must cope.
+    /// </summary>
+    public bool BatchSubscribeTakesFields { get; set; } = true;
+
     public override void ApplyDefaults()
     {
         if (ApiKeys.Count == 0)

@@ -58,6 +58,23 @@ public sealed class MailchimpDestinationTests : DestinationContractTests
     }
 
     [Fact]
+    public async Task A_refused_partial_answer_is_asked_for_once_and_the_batch_sent_again_without_it()
+    {
+        await using var h = await StartAsync(sandbox: o => o.Configure<MailchimpOptions>(m => m.BatchSubscribeTakesFields = false));
+        var account = await AccountAsync(h);
+
+        var first = await Destination(h).UpsertAsync(account, ListId, [Contact("one@example.com", "One"), Contact("alice@example.com", "Alicia")], Ct);
+        var second = await Destination(h).UpsertAsync(account, ListId, [Contact("two@example.com", "Two")], Ct);
+
+        Assert.Equal((ContactOutcomeKind.Created, ContactOutcomeKind.Updated), (first.For("one@example.com").Kind, first.For("alice@example.com").Kind));
+        Assert.Equal(ContactOutcomeKind.Created, second.For("two@example.com").Kind);
+        Assert.Equal("Two", FirstNameOf(Inspect(h, "two@example.com")!));
+        // 400 with fields, 200 without; then without from the start.
+        Assert.Equal([(400, true), (200, false), (200, false)],
+            h.Requests("POST", UpsertPath).Select(r => (r.Status, r.Query?.Contains("fields=", StringComparison.Ordinal) == true)));
+    }
+
+    [Fact]
     public async Task Tags_are_added_through_static_segments_and_created_when_missing()
     {
         await using var h = await StartAsync();
