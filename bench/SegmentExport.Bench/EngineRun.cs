@@ -64,6 +64,15 @@ internal static class EngineRun
 
             await engine.RunAsync(await QueueAsync(dataSource, warmExport), target, "bench", CancellationToken.None);
 
+            if (Environment.GetEnvironmentVariable("BENCH_WARM_FULL") == "1")
+            {
+                // Diagnosis: the whole measured export once before, its deliveries then forgotten, for the engine's CPU
+                // once every code path is at its final tier (the platform then updates the contacts it created).
+                await engine.RunAsync(await QueueAsync(dataSource, exportId), target, "bench", CancellationToken.None);
+                await using var forgetAll = dataSource.CreateCommand($"DELETE FROM export_deliveries WHERE export_id = {exportId}");
+                await forgetAll.ExecuteNonQueryAsync();
+            }
+
             // Under limits, the warm-up's requests leave the platform's rate windows before the measured run starts.
             if (args.Text("settle-seconds") is not null)
             {
