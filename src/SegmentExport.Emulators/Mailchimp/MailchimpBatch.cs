@@ -72,20 +72,21 @@ internal static class MailchimpBatch
         using (var writer = JsonWriting.Create(body))
         {
             // With a partial response this handler writes (see Handles) only the parts the selection keeps.
+            var kept = Handles(selection) ? selection : null;
             writer.WriteStartObject();
-            if (Keeps(selection, "new_members"))
+            if (Keeps(kept, "new_members"))
             {
                 writer.WritePropertyName("new_members"u8);
                 writer.WriteRawValue(created.Close(), skipInputValidation: true);
             }
 
-            if (Keeps(selection, "updated_members"))
+            if (Keeps(kept, "updated_members"))
             {
                 writer.WritePropertyName("updated_members"u8);
                 writer.WriteRawValue(updated.Close(), skipInputValidation: true);
             }
 
-            if (Keeps(selection, "errors"))
+            if (Keeps(kept, "errors"))
             {
                 writer.WriteStartArray("errors"u8);
                 foreach (var error in errors)
@@ -102,22 +103,22 @@ internal static class MailchimpBatch
                 writer.WriteEndArray();
             }
 
-            if (Keeps(selection, "total_created"))
+            if (Keeps(kept, "total_created"))
             {
                 writer.WriteNumber("total_created"u8, created.Count);
             }
 
-            if (Keeps(selection, "total_updated"))
+            if (Keeps(kept, "total_updated"))
             {
                 writer.WriteNumber("total_updated"u8, updated.Count);
             }
 
-            if (Keeps(selection, "error_count"))
+            if (Keeps(kept, "error_count"))
             {
                 writer.WriteNumber("error_count"u8, errors.Count);
             }
 
-            if (Keeps(selection, "_links"))
+            if (Keeps(kept, "_links"))
             {
                 writer.WriteStartArray("_links"u8);
                 writer.WriteEndArray();
@@ -139,8 +140,8 @@ internal static class MailchimpBatch
     public static bool Handles(MailchimpPartialResponse? selection) => selection is null || TopLevel.All(name =>
         selection.Of(name) != Kept.Part || (name.EndsWith("_members", StringComparison.Ordinal) && Only(selection, name) is not null));
 
-    private static bool Keeps(MailchimpPartialResponse? selection, string name) =>
-        selection is null || !Handles(selection) || selection.Of(name) != Kept.Nothing;
+    /// <summary>Whether the answer has <paramref name="name"/>: always, unless this handler applies <paramref name="kept"/>.</summary>
+    private static bool Keeps(MailchimpPartialResponse? kept, string name) => kept is null || kept.Of(name) != Kept.Nothing;
 
     private static IReadOnlySet<string>? Only(MailchimpPartialResponse? selection, string array) =>
         selection?.KeptFieldsOf(array) is { } kept && MailchimpMemberJson.CanWriteOnly(kept) ? kept : null;

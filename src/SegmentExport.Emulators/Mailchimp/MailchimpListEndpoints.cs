@@ -115,7 +115,7 @@ internal static class MailchimpListEndpoints
                     [new { field = "members", message = $"Schema describes array with at most {mc.Options.MaxBatchMembers} items, but {request.Members.Count} were found" }]);
             }
 
-            var selection = MailchimpPartialResponse.FromQuery(context.Request.Query, out _);
+            var selection = MailchimpPartialResponse.Of(context);
             if (selection is not null && !mc.Options.BatchSubscribeTakesFields)
             {
                 return MailchimpProblems.InvalidResource(context, "The fields and exclude_fields parameters are not supported for this request.");

@@ -13,6 +13,7 @@ namespace SegmentExport.Emulators.Mailchimp;
 internal sealed class MailchimpPartialResponse
 {
     private static readonly object AppliedKey = new();
+    private static readonly object SelectionKey = new();
     private readonly FieldNode _root;
 
     private MailchimpPartialResponse(FieldNode root, bool exclude)
@@ -80,6 +81,9 @@ internal sealed class MailchimpPartialResponse
         (true, { Whole: true }) => Kept.Nothing,
         _ => Kept.Part,
     };
+
+    /// <summary>The selection this request asks for (read once, by the filter), or null for the whole answer.</summary>
+    public static MailchimpPartialResponse? Of(HttpContext context) => context.Items.TryGetValue(SelectionKey, out var selection) ? (MailchimpPartialResponse?)selection : null;
 
     /// <summary>Marks an answer its handler already wrote as the selection asks, so the filter leaves it as it is.</summary>
     public static void MarkApplied(HttpContext context) => context.Items[AppliedKey] = true;
@@ -156,6 +160,11 @@ internal sealed class MailchimpPartialResponse
         if (problem is not null)
         {
             return MailchimpProblems.Problem(context.HttpContext, StatusCodes.Status400BadRequest, "Invalid Resource", problem);
+        }
+
+        if (selection is not null)
+        {
+            context.HttpContext.Items[SelectionKey] = selection;
         }
 
         var result = await next(context);

@@ -9,7 +9,10 @@ namespace SegmentExport.Tests.Exports;
 /// <summary>Mailchimp-only cases; what every platform must do is in <see cref="PlatformExportTests"/>.</summary>
 public sealed class MailchimpExportTests(PostgresCluster postgres)
 {
-    private Task<ExportScenario> StartAsync(string purpose) => ExportScenario.StartAsync(postgres, purpose, "mailchimp", MailchimpDestination.Section,
+    private Task<ExportScenario> StartAsync(string purpose) => Start(postgres, purpose);
+
+    /// <summary>A scenario exporting to the sandbox's Mailchimp newsletter list with the default API key.</summary>
+    internal static Task<ExportScenario> Start(PostgresCluster postgres, string purpose) => ExportScenario.StartAsync(postgres, purpose, "mailchimp", MailchimpDestination.Section,
         root => new Dictionary<string, string?> { ["BaseUrl"] = root + "mailchimp/{dc}/3.0/", ["OAuthMetadataUrl"] = root + "mailchimp/login/oauth2/metadata" },
         _ => new DestinationAccount("mc-1", new ApiKeyCredentials(MailchimpOptions.DefaultApiKey)),
         MailchimpOptions.NewsletterListId);

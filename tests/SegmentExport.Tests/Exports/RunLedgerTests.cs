@@ -1,7 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using SegmentExport.Destinations;
-using SegmentExport.Emulators.Mailchimp;
 using SegmentExport.Tests.Infrastructure;
 using SegmentExport.Web.Exports;
 
@@ -10,10 +8,7 @@ namespace SegmentExport.Tests.Exports;
 /// <summary>A checkpoint's deliveries: members never delivered are inserted, others upserted, and a wrong guess costs nothing.</summary>
 public sealed class RunLedgerTests(PostgresCluster postgres)
 {
-    private Task<ExportScenario> StartAsync(string purpose) => ExportScenario.StartAsync(postgres, purpose, "mailchimp", SegmentExport.Destinations.Mailchimp.MailchimpDestination.Section,
-        root => new Dictionary<string, string?> { ["BaseUrl"] = root + "mailchimp/{dc}/3.0/", ["OAuthMetadataUrl"] = root + "mailchimp/login/oauth2/metadata" },
-        _ => new DestinationAccount("mc-1", new ApiKeyCredentials(MailchimpOptions.DefaultApiKey)),
-        MailchimpOptions.NewsletterListId);
+    private Task<ExportScenario> StartAsync(string purpose) => MailchimpExportTests.Start(postgres, purpose);
 
     private static RunLedger Ledger(ExportScenario s, long runId) =>
         new(s.App.Factory.Services.GetRequiredService<NpgsqlDataSource>(), s.ExportId, runId, TimeProvider.System);
