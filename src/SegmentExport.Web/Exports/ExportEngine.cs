@@ -148,9 +148,15 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             var list = target.Destination.GetListAsync(target.Account, export.ListId, cancellationToken);
             try
             {
-                // Profiles with an email in the segments bound the distinct emails from above: when even they are within
-                // the cap, the exact count (a sort of every member) is not needed before sending; the run counts them.
-                var count = await members.CountUpperBoundAsync(cancellationToken);
+                // The segments' memberships, and then their profiles with an email, bound the distinct emails from above:
+                // when a bound is within the cap, the exact count (a sort of every member) is not needed before sending;
+                // the run counts them. Each step costs several times the one before it.
+                var count = await members.CountMembershipsAsync(cancellationToken);
+                if (count > target.ProfileCap)
+                {
+                    count = await members.CountUpperBoundAsync(cancellationToken);
+                }
+
                 if (count > target.ProfileCap)
                 {
                     count = await members.CountAsync(cancellationToken);

@@ -160,6 +160,25 @@ public abstract class PlatformExportTests(PostgresCluster postgres)
     }
 
     [Fact]
+    public async Task Memberships_over_the_cap_do_not_stop_a_run_whose_distinct_emails_are_within_it()
+    {
+        await using var s = await StartAsync("capdistinct");
+        await s.AddMembersAsync(1, 30);
+        // 30 memberships; 4 profiles without an email (26 with one); 6 of those share another's email (20 distinct).
+        await s.ExecuteAsync("""
+            UPDATE profiles SET email = NULL WHERE external_id IN ('p27', 'p28', 'p29', 'p30');
+            UPDATE profiles SET email = ' p' || (substr(external_id, 2)::int - 20) || '@EXAMPLE.com ' WHERE external_id IN ('p21', 'p22', 'p23', 'p24', 'p25', 'p26');
+            """);
+        await s.CreateExportAsync(firstNameTarget: NameTarget);
+
+        var run = await s.RunAsync(cap: 25);
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal((20L, 20L), (run.Members, run.Sent));
+        Assert.NotNull(s.Harness.Platform.InspectContact(ListId, "p20@example.com"));
+    }
+
+    [Fact]
     public async Task Cancel_stops_the_run_after_the_batch_in_flight_and_the_next_run_sends_the_rest()
     {
         await using var s = await StartAsync("cancel");
