@@ -54,7 +54,7 @@ public sealed class ExportMembers(NpgsqlDataSource dataSource, long exportId, lo
 
     /// <summary>
     /// At least the number of distinct emails: every profile with an email in the segments, duplicates included. A set
-    /// scan without the sort that distinct needs, so a run's cap check costs about a second per million members.
+    /// scan without the sort that distinct needs: about a second per million members.
     /// </summary>
     public Task<long> CountUpperBoundAsync(CancellationToken cancellationToken) => ScalarAsync($"SELECT count(*) {Members}", cancellationToken);
 
