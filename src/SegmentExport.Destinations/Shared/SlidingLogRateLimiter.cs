@@ -12,12 +12,16 @@ namespace SegmentExport.Destinations;
 /// this did) held each of Constant Contact's four permits for its 0.2 s answer on top of the second: 3.1 requests a
 /// second where 4 are allowed. Counting from the send plus a margin was refused by the platform when a new
 /// connection took longer than the margin. The framework's sliding-window limiter counts in segments and frees
-/// permits early, which was enough to trip the platforms.
+/// permits early, which was enough to trip the platforms. Only a warm round trip (sent after an earlier request was
+/// answered: a connection open, the platform's code running) teaches the pace: the first requests of a run, sent side
+/// by side, may each open a connection and meet a cold platform, and counting one of those as the fastest had the
+/// others' permits come back up to its excess early (four of ActiveCampaign's five first reads were followed by 429s).
 /// </summary>
 internal sealed class SlidingLogRateLimiter(int permits, TimeSpan window, TimeSpan arrival, TimeProvider time) : RateLimiter
 {
     private static readonly TimeSpan InFlightPoll = TimeSpan.FromMilliseconds(20);
     private long _fastestTicks = long.MaxValue;
+    private long? _firstAnswer;
     private readonly List<Slot> _slots = [];
     private readonly SemaphoreSlim _waiters = new(1, 1);
 
@@ -84,7 +88,12 @@ internal sealed class SlidingLogRateLimiter(int permits, TimeSpan window, TimeSp
             // The platform's work and the way back took at least the fastest earlier round trip less the margin.
             var after = _fastestTicks == long.MaxValue ? 0 : Math.Max(0, _fastestTicks - arrival.Ticks);
             slot.ArrivedBy = done - (long)(Math.Min(after, took) * (double)time.TimestampFrequency / TimeSpan.TicksPerSecond);
-            _fastestTicks = Math.Min(_fastestTicks, took);
+            if (_firstAnswer is { } first && slot.Sent >= first)
+            {
+                _fastestTicks = Math.Min(_fastestTicks, took);
+            }
+
+            _firstAnswer ??= done;
         }
     }
 
