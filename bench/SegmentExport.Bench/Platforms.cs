@@ -110,7 +110,7 @@ public sealed record BenchPlatform(
             },
         };
         // The tuned setting the benchmark measures (the defaults keep one import at a time, see the destinations README).
-        settings[prefix + "BatchesInFlight"] = InFlight.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings[prefix + "BatchesInFlight"] = Environment.GetEnvironmentVariable("BENCH_IN_FLIGHT") ?? InFlight.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (!throttled)
         {
             // Unthrottled: the emulator enforces nothing and answers at once, so the engine keeps no limit either

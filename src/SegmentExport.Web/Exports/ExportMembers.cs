@@ -92,7 +92,7 @@ public sealed class ExportMembers(NpgsqlDataSource dataSource, long exportId, lo
             ? "ARRAY(SELECT s.name FROM segment_members m JOIN segments s ON s.id = m.segment_id WHERE m.profile_id = p.id AND m.segment_id = ANY($1) ORDER BY s.name)"
             : "NULL::text[]";
         var sql = $"""
-            SELECT DISTINCT ON (p.email_normalized) p.email_normalized, p.email, p.first_name, p.last_name, p.phone, p.external_id,
+            SELECT DISTINCT ON (p.email_normalized) p.email_normalized, NULLIF(p.email, p.email_normalized), p.first_name, p.last_name, p.phone, p.external_id,
                    {(_needsAttributes ? "p.attributes::text" : "NULL::text")}, d.payload_hash, {segmentNames}
             FROM profiles p
             LEFT JOIN export_deliveries d ON d.export_id = $2 AND d.email_normalized = p.email_normalized
@@ -162,9 +162,10 @@ public sealed class ExportMembers(NpgsqlDataSource dataSource, long exportId, lo
 
             // The payload hash straight from the values (what PayloadHash.Of computes from the built contact), so an
             // unchanged member costs no contact: a second run over a million members builds none.
-            // Most emails are stored as they are normalized: one string serves as both (a page holds 40,000 of them).
+            // Most emails are stored as they are normalized: the query answers NULL for those, and one string serves as
+            // both (a page holds 40,000 of them; a million members read one string each fewer).
             var normalized = reader.GetString(0);
-            var email = reader.GetString(1).Trim();
+            var email = reader.IsDBNull(1) ? normalized : reader.GetString(1).Trim();
             if (string.Equals(email, normalized, StringComparison.Ordinal))
             {
                 email = normalized;
@@ -178,9 +179,13 @@ public sealed class ExportMembers(NpgsqlDataSource dataSource, long exportId, lo
                 hash.Add(values[i]);
             }
 
-            foreach (var tag in tags ?? [])
+            // (Not `tags ?? []`: that would allocate an empty list for every member without tags.)
+            if (tags is not null)
             {
-                hash.Add(tag);
+                foreach (var tag in tags)
+                {
+                    hash.Add(tag);
+                }
             }
 
             long? delivered = reader.IsDBNull(7) ? null : reader.GetInt64(7);
