@@ -105,6 +105,8 @@ public sealed class ConstantContactDestination : IDestination, IStreamedUpsert
 
         public int Count => _writer.Count;
 
+        public PackedEmails Emails => _writer.Emails;
+
         public bool TryAdd(ContactRecord contact)
         {
             var row = new CcImportRow(contact);

@@ -21,6 +21,12 @@ public interface IUpsertBatch
     int Count { get; }
 
     /// <summary>
+    /// The email of every contact added, in the order added (too large ones included): the outcomes' emails. The caller
+    /// reads them back for the outcomes rather than keeping a string per contact of its own.
+    /// </summary>
+    PackedEmails Emails { get; }
+
+    /// <summary>
     /// Writes the contact into the request. False, with nothing written, when the request is full (by count or bytes):
     /// send this batch and add the contact to a new one. A contact larger than a whole request is added and answered
     /// rejected (<c>too_large</c>), never sent.
@@ -116,8 +122,8 @@ internal sealed class WireBodyWriter(WireEnvelope envelope, int maxCount, long m
     private ChunkedBody? _body;
     private int _written;
 
-    /// <summary>Every contact added, in order (sized for a full request at once: no trail of outgrown large arrays).</summary>
-    public List<string> Emails { get; } = new(maxCount);
+    /// <summary>Every contact added, in order (sized for a full request at once).</summary>
+    public PackedEmails Emails { get; } = new(maxCount);
 
     public int Count => Emails.Count;
 

@@ -511,7 +511,7 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         if (run.DryRun)
         {
             var toSend = page.TakeSending();
-            tally.Created = toSend.Members.Count(m => m.New);
+            tally.Created = toSend.NewCount;
             tally.Updated = toSend.Count - tally.Created;
         }
         else if (page.Count > 0)
@@ -608,28 +608,30 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
     }
 
     /// <summary>What a member sent needs once its contact is in the platform's hands: its keys, its hash, and whether this export never delivered it.</summary>
-    private readonly record struct SentMember(string EmailNormalized, string Email, long PayloadHash, bool New)
-    {
-        public static SentMember Of(Member member) => new(member.EmailNormalized, member.Contact.Email, member.PayloadHash, member.DeliveredHash is null);
-    }
+    private readonly record struct SentMember(string EmailNormalized, string Email, long PayloadHash, bool New);
 
     /// <summary>
-    /// A page's contacts on their way to the platform, and what their outcomes need (<see cref="SentMember"/>, in the
-    /// order handed over). The contacts are handed over once per attempt (<see cref="SendAsync"/>), so an import the
-    /// platform is working on does not keep them: as a list for <see cref="IDestination.UpsertAsync"/>, or already
-    /// written into the platform's request (<see cref="IStreamedUpsert"/>) as the producer read them. Nothing is
+    /// A page's contacts on their way to the platform, and what their outcomes need, in the order handed over. The
+    /// contacts are handed over once per attempt (<see cref="SendAsync"/>), so an import the platform is working on does
+    /// not keep them: as a list for <see cref="IDestination.UpsertAsync"/>, or already written into the platform's request
+    /// (<see cref="IStreamedUpsert"/>) as the producer read them. Per member the page keeps its hash and whether it is new;
+    /// the emails stay packed (the streamed request's own list, or one kept here), and a normalized email only where it
+    /// differs from the contact's: a Constant Contact import of 40,000 in flight holds no string per member. Nothing is
     /// allocated for a page until it has a member to send (an unchanged run reads pages of none).
     /// </summary>
     private sealed class Sending(Func<IUpsertBatch>? openBatch, int capacity)
     {
         private List<ContactRecord>? _contacts;
         private IUpsertBatch? _batch;
-        private List<SentMember> _members = [];
+        private PackedEmails? _emails;
+        private List<(long Hash, bool New)> _members = [];
+        private Dictionary<int, string>? _normalized;
         private Dictionary<string, int>? _byEmail;
 
         public int Count => _members.Count;
 
-        public IReadOnlyList<SentMember> Members => _members;
+        /// <summary>Members this export never delivered.</summary>
+        public int NewCount => _members.Count(m => m.New);
 
         public bool HasContacts => _batch is not null || _contacts is { Count: > 0 };
 
@@ -648,15 +650,18 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                 if (openBatch is not null)
                 {
                     _batch = openBatch();
+                    _emails = _batch.Emails;
                 }
                 else
                 {
                     _contacts = new List<ContactRecord>(capacity);
+                    _emails = new PackedEmails(capacity);
                 }
             }
 
             if (_batch is { } batch)
             {
+                // The request keeps the email of each contact it takes (and of none it refuses).
                 if (!batch.TryAdd(member.Contact))
                 {
                     return false;
@@ -665,10 +670,21 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
             else
             {
                 _contacts!.Add(member.Contact);
+                _emails!.Add(member.Contact.Email);
             }
 
-            _members.Add(SentMember.Of(member));
+            Keep(member);
             return true;
+        }
+
+        private void Keep(Member member)
+        {
+            if (!string.Equals(member.EmailNormalized, member.Contact.Email, StringComparison.Ordinal))
+            {
+                (_normalized ??= [])[_members.Count] = member.EmailNormalized;
+            }
+
+            _members.Add((member.PayloadHash, member.DeliveredHash is null));
         }
 
         /// <summary>Sends what is waiting, once: the written request, or the contacts (those read again after throttling).</summary>
@@ -679,17 +695,22 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
 
         /// <summary>
         /// The member an outcome is about: outcomes come in the order the contacts were handed over (checked by email),
-        /// otherwise it is found by email.
+        /// otherwise it is found by email. The outcome's email string serves as the member's when it is the same.
         /// </summary>
         public SentMember Find(string email, int index)
         {
-            if (index < _members.Count && string.Equals(_members[index].Email, email, StringComparison.OrdinalIgnoreCase))
+            var emails = _emails!;
+            var match = emails.Match(index, email);
+            if (match == EmailMatch.None)
             {
-                return _members[index];
+                _byEmail ??= emails.Select((e, i) => (e, i)).ToDictionary(m => m.e, m => m.i, StringComparer.OrdinalIgnoreCase);
+                index = _byEmail[email];
+                match = emails.Match(index, email);
             }
 
-            _byEmail ??= _members.Select((m, i) => (m.Email, i)).ToDictionary(m => m.Email, m => m.i, StringComparer.OrdinalIgnoreCase);
-            return _members[_byEmail[email]];
+            var contactEmail = match == EmailMatch.Exactly ? email : emails[index];
+            var (hash, isNew) = _members[index];
+            return new SentMember(_normalized?.GetValueOrDefault(index) ?? contactEmail, contactEmail, hash, isNew);
         }
 
         /// <summary>
@@ -700,14 +721,18 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
         {
             var now = (await members.ReadAsync(deferred.Select(m => m.EmailNormalized).ToList(), cancellationToken))
                 .ToDictionary(m => m.EmailNormalized, StringComparer.Ordinal);
-            var contacts = new List<ContactRecord>(now.Count);
-            var again = new List<SentMember>(now.Count);
+            _members = new List<(long Hash, bool New)>(now.Count);
+            _normalized = null;
+            _byEmail = null;
+            _contacts = new List<ContactRecord>(now.Count);
+            _emails = new PackedEmails(now.Count);
             foreach (var old in deferred)
             {
                 if (now.TryGetValue(old.EmailNormalized, out var member))
                 {
-                    again.Add(SentMember.Of(member));
-                    contacts.Add(member.Contact);
+                    _contacts.Add(member.Contact);
+                    _emails.Add(member.Contact.Email);
+                    Keep(member);
                 }
                 else
                 {
@@ -717,10 +742,6 @@ public sealed class ExportEngine(IServiceScopeFactory scopes, NpgsqlDataSource d
                     tally.Undelivered.Add((old.Email, false, "left_segments", "Left the export's segments while the platform was throttling; not sent."));
                 }
             }
-
-            _members = again;
-            _byEmail = null;
-            _contacts = contacts;
         }
     }
 }
