@@ -178,6 +178,33 @@ public abstract class PlatformExportTests(PostgresCluster postgres)
         Assert.NotNull(s.Harness.Platform.InspectContact(ListId, "p20@example.com"));
     }
 
+    /// <summary>
+    /// A page keeps one packed email per member and the normalized one only where it differs: emails stored as they are
+    /// normalized, and others in capitals or with spaces around, must each be delivered under their own normalized
+    /// email, so the next run finds every one unchanged.
+    /// </summary>
+    [Fact]
+    public async Task Emails_stored_normalized_or_not_are_each_delivered_once_and_unchanged_on_the_next_run()
+    {
+        await using var s = await StartAsync("packed");
+        await s.AddMembersAsync(1, 250);
+        // Odd members as normalized ('p1@example.com'), every fourth in capitals with spaces around, the rest 'P{n}@Example.com'.
+        await s.ExecuteAsync("""
+            UPDATE profiles SET email = lower(email) WHERE substr(external_id, 2)::int % 2 = 1;
+            UPDATE profiles SET email = '  ' || upper(email) || ' ' WHERE substr(external_id, 2)::int % 4 = 0;
+            """);
+        await s.CreateExportAsync(firstNameTarget: NameTarget);
+
+        var first = await s.RunAsync();
+        Assert.Equal(RunStatus.Succeeded, first.Status);
+        Assert.Equal((250L, 250L, 0L, 0L), (first.Sent, first.Created, first.Rejected, first.Skipped));
+        Assert.Equal(250, Delivered(s, 250));
+        Assert.Equal(250L, await s.CountAsync("SELECT count(*) FROM export_deliveries d JOIN profiles p ON p.email_normalized = d.email_normalized"));
+
+        var second = await s.RunAsync();
+        Assert.Equal((0L, 250L), (second.Sent, second.Unchanged));
+    }
+
     [Fact]
     public async Task Cancel_stops_the_run_after_the_batch_in_flight_and_the_next_run_sends_the_rest()
     {
