@@ -49,4 +49,24 @@ internal static class BenchHost
 
         return 0;
     }
+
+    /// <summary>Where the resident memory is (for <c>BENCH_GC_TRACE=1</c>): anonymous, file-backed, threads.</summary>
+    public static string ResidentParts()
+    {
+        var parts = new List<string>();
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal) || line.StartsWith("RssAnon:", StringComparison.Ordinal)
+                || line.StartsWith("RssFile:", StringComparison.Ordinal) || line.StartsWith("Threads:", StringComparison.Ordinal))
+            {
+                var colon = line.IndexOf(':', StringComparison.Ordinal);
+                var value = line[(colon + 1)..].Trim().Split(' ')[0];
+                parts.Add(line.StartsWith("Threads:", StringComparison.Ordinal)
+                    ? $"threads={value}"
+                    : $"{line[..colon]}={long.Parse(value, CultureInfo.InvariantCulture) >> 10}");
+            }
+        }
+
+        return string.Join(' ', parts);
+    }
 }

@@ -8,6 +8,7 @@ namespace SegmentExport.Bench;
 internal static class Child
 {
     private const string EnginePrefix = "BENCH_ENGINE_";
+    public const string EmulatorPrefix = "BENCH_EMULATOR_";
 
     private static string Self => typeof(Child).Assembly.Location;
 
@@ -93,6 +94,8 @@ internal sealed class EmulatorProcess : IAsyncDisposable
     /// <summary>CPU seconds the emulators used so far.</summary>
     public double CpuSeconds => CpuTime.Of(_process.Id);
 
+    public int ProcessId => _process.Id;
+
     public Uri Root { get; }
 
     public HttpClient Http { get; }
@@ -107,6 +110,13 @@ internal sealed class EmulatorProcess : IAsyncDisposable
         // The app's workstation GC (this program's setting) would cost the emulators 2-3 CPU-s per million contacts
         // more than the server GC a platform's servers would run.
         info.Environment["DOTNET_gcServer"] = "1";
+        // BENCH_EMULATOR_<VAR>=value sets <VAR> for the emulators' process alone (e.g. an EventPipe trace of it).
+        foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith(Child.EmulatorPrefix, StringComparison.Ordinal)))
+        {
+            info.Environment[name[Child.EmulatorPrefix.Length..]] = value;
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the emulators.");
         var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
         if (line is null || !line.StartsWith('{'))

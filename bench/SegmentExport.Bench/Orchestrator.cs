@@ -177,10 +177,10 @@ internal sealed class Orchestrator(Arguments args)
                 changed.Add(await MeasuredAsync(db, platform, emulators!, exportId));
                 Log($"{platform.Key} #{i + 1} 1% changed: {Describe(changed[^1])}");
 
-                var rawPostgres = CpuTime.OfServer(DataDirectory);
-                raws.Add(await Child.RunAsync<RawResult>("raw", ["--db", db, "--platform", platform.Key, "--root", emulators!.Root.ToString(), "--segment", "1", "--warm-segment", "2"], RunTimeout));
-                rawPostgresCpu.Add(CpuTime.OfServer(DataDirectory) - rawPostgres);
-                Log($"{platform.Key} #{i + 1} raw pipeline: {raws[^1].Seconds:N2} s, {raws[^1].Requests:N0} requests, peak {raws[^1].PeakRssMb:N0} MB, CPU {raws[^1].CpuSeconds:N1} s + PostgreSQL {rawPostgresCpu[^1]:N1} s");
+                raws.Add(await Child.RunAsync<RawResult>("raw", ["--db", db, "--platform", platform.Key, "--root", emulators!.Root.ToString(), "--segment", "1", "--warm-segment", "2",
+                    "--pg-data", DataDirectory], RunTimeout));
+                rawPostgresCpu.Add(raws[^1].PostgresCpuSeconds);
+                Log($"{platform.Key} #{i + 1} raw pipeline: {raws[^1].Seconds:N2} s, {raws[^1].Requests:N0} requests, peak {raws[^1].PeakRssMb:N0} MB, CPU {raws[^1].CpuSeconds:N1} s (JIT {raws[^1].JitSeconds:N2} s) + PostgreSQL {rawPostgresCpu[^1]:N1} s");
             }
         }
         finally
@@ -198,7 +198,8 @@ internal sealed class Orchestrator(Arguments args)
             First = first,
             Unchanged = Summary(seconds, profiles),
             Changed = Summary(changed, profiles),
-            Raw = new RawSummary(raw, raws.Max(r => r.PeakRssMb), raws[0].Requests, Math.Round(first.Seconds / raw, 2), Median(raws.Select(r => r.CpuSeconds)), Math.Round(Median(rawPostgresCpu), 2)),
+            Raw = new RawSummary(raw, raws.Max(r => r.PeakRssMb), raws[0].Requests, Math.Round(first.Seconds / raw, 2), Median(raws.Select(r => r.CpuSeconds)), Math.Round(Median(rawPostgresCpu), 2),
+                Median(raws.Select(r => r.JitSeconds))),
         };
 
         if (throttleSeconds > 0)
@@ -215,9 +216,8 @@ internal sealed class Orchestrator(Arguments args)
         var factor = Math.Round(platform.Throttle.FloorSeconds(platform.Throttle.EstimateRequests(profiles)) / target, 3);
         await ExecuteAsync(db, $"DELETE FROM export_deliveries WHERE export_id = {exportId}; VACUUM ANALYZE export_deliveries");
         await using var emulators = await StartEmulatorsAsync(platform, throttled: true, factor);
-        var emulatorCpu = emulators.CpuSeconds;
         var run = await EngineAsync(db, platform, emulators, exportId, throttled: true, factor);
-        emulatorCpu = emulators.CpuSeconds - emulatorCpu;
+        var emulatorCpu = run.EmulatorCpuSeconds;
         var (requests, throttled) = await emulators.CountAsync();
         var posts = await emulators.PostsAsync(platform.Throttle.EstimateRequests(profiles) > 0 ? platform.UpsertPathEnd : "");
         if (args.Text("requests-log") is { } requestsLog)
@@ -237,10 +237,11 @@ internal sealed class Orchestrator(Arguments args)
     private async Task<Measured> MeasuredAsync(string db, BenchPlatform platform, EmulatorProcess emulators, long exportId)
     {
         await emulators.ResetCountAsync();
-        var (postgres, emulator) = (CpuTime.OfServer(DataDirectory), emulators.CpuSeconds);
         var run = await EngineAsync(db, platform, emulators, exportId, throttled: false, 1);
         var (requests, _) = await emulators.CountAsync();
-        return new Measured(run, requests, Math.Round(emulators.CpuSeconds - emulator, 2), Math.Round(CpuTime.OfServer(DataDirectory) - postgres, 2));
+
+        // The engine's process reads both around the measured run alone, its warm-up passes left out.
+        return new Measured(run, requests, run.EmulatorCpuSeconds, run.PostgresCpuSeconds);
     }
 
     private sealed record Measured(EngineResult Run, long Requests, double EmulatorCpu, double PostgresCpu);
@@ -249,12 +250,20 @@ internal sealed class Orchestrator(Arguments args)
     {
         var settings = await SettingsFileAsync(platform.DestinationSettings(emulators.Root, throttled));
         List<string> arguments = ["--db", db, "--platform", platform.Key, "--root", emulators.Root.ToString(), "--cc-token", emulators.Info.ConstantContactToken,
-             "--export", exportId.ToString(Inv), "--settings", settings, "--time-factor", factor.ToString(Inv)];
+             "--export", exportId.ToString(Inv), "--settings", settings, "--time-factor", factor.ToString(Inv),
+             "--pg-data", DataDirectory, "--emulator-pid", emulators.ProcessId.ToString(Inv)];
         if (_warmUps.TryGetValue((db, exportId), out var warmUp))
         {
             // The engine as a long-lived app runs it: jitted, connected, and (throttled) with its status reads paced by
             // the imports it has seen. Under limits the warm-up's requests then leave the platform's rate windows.
             arguments.AddRange(["--warm-export", warmUp.ToString(Inv)]);
+            if (!throttled)
+            {
+                // Until the engine's code is at its final tier, as in an app that has run exports before (throttled runs
+                // are bound by the platform's limits and keep one pass: more would cost minutes of rate-limited time).
+                arguments.Add("--warm-until-settled");
+            }
+
             if (throttled && platform.Throttle.Settle > TimeSpan.Zero)
             {
                 arguments.AddRange(["--settle-seconds", platform.Throttle.Settle.TotalSeconds.ToString(Inv)]);
@@ -406,7 +415,8 @@ internal sealed class Orchestrator(Arguments args)
         var seconds = Median(runs.Select(r => r.Run.Seconds));
         return new RunSummary(seconds, Math.Round(profiles / seconds), runs.Max(r => r.Run.PeakRssMb), (long)Median(runs.Select(r => (double)r.Requests)),
             runs[0].Run.Sent, runs[0].Run.Unchanged, runs.Select(r => r.Run.Seconds).ToList(),
-            Median(runs.Select(r => r.Run.CpuSeconds)), Median(runs.Select(r => r.EmulatorCpu)), Median(runs.Select(r => r.PostgresCpu)));
+            Median(runs.Select(r => r.Run.CpuSeconds)), Median(runs.Select(r => r.EmulatorCpu)), Median(runs.Select(r => r.PostgresCpu)),
+            Median(runs.Select(r => r.Run.JitSeconds)));
     }
 
     private static double Median(IEnumerable<double> values)
@@ -416,7 +426,7 @@ internal sealed class Orchestrator(Arguments args)
     }
 
     private static string Describe(Measured r) =>
-        $"{r.Run.Seconds:N2} s, {r.Run.Sent:N0} sent, {r.Run.Unchanged:N0} unchanged, {r.Requests:N0} requests, peak {r.Run.PeakRssMb:N0} MB; CPU engine {r.Run.CpuSeconds:N1} s, emulator {r.EmulatorCpu:N1} s, PostgreSQL {r.PostgresCpu:N1} s";
+        $"{r.Run.Seconds:N2} s, {r.Run.Sent:N0} sent, {r.Run.Unchanged:N0} unchanged, {r.Requests:N0} requests, peak {r.Run.PeakRssMb:N0} MB; CPU engine {r.Run.CpuSeconds:N1} s (JIT {r.Run.JitSeconds:N2} s), emulator {r.EmulatorCpu:N1} s, PostgreSQL {r.PostgresCpu:N1} s";
 
     private static void Log(string line) => Console.Error.WriteLine($"[bench {DateTime.Now:HH:mm:ss}] {line}");
 
@@ -495,9 +505,9 @@ public sealed class PlatformResult(string platform)
 }
 
 public sealed record RunSummary(double Seconds, double ProfilesPerSecond, double PeakRssMb, long Requests, long Sent, long Unchanged, IReadOnlyList<double> AllSeconds,
-    double EngineCpuSeconds, double EmulatorCpuSeconds, double PostgresCpuSeconds);
+    double EngineCpuSeconds, double EmulatorCpuSeconds, double PostgresCpuSeconds, double EngineJitSeconds);
 
-public sealed record RawSummary(double Seconds, double PeakRssMb, long Requests, double EngineOverRaw, double CpuSeconds, double PostgresCpuSeconds);
+public sealed record RawSummary(double Seconds, double PeakRssMb, long Requests, double EngineOverRaw, double CpuSeconds, double PostgresCpuSeconds, double JitSeconds);
 
 public sealed record ThrottledResult(string Model, double TimeFactor, double FloorSeconds, double AchievedSeconds, double Ratio, long UpsertRequests, long Requests, long Answered429, string Status, double PeakRssMb,
     double EngineCpuSeconds, double EmulatorCpuSeconds);

@@ -6,10 +6,10 @@ using Npgsql;
 
 namespace SegmentExport.Bench;
 
-public sealed record RawResult(double Seconds, double PeakRssMb, long Members, long Requests, long Bytes, double CpuSeconds);
+public sealed record RawResult(double Seconds, double PeakRssMb, long Members, long Requests, long Bytes, double CpuSeconds, double JitSeconds, double PostgresCpuSeconds);
 
 /// <summary>
-/// <c>raw --db CS --platform P --root URL --segment ID</c>: the machine's limit for the same work. One query streams
+/// <c>raw --db CS --platform P --root URL --segment ID --pg-data DIR [--warm-segment ID]</c>: the machine's limit for the same work. One query streams
 /// the same members (distinct normalized emails of the segment, keyset order) straight from PostgreSQL; they are
 /// written in the platform's wire shape and batch size and POSTed, as many at once as the engine sends, to an
 /// emulator endpoint that only reads the body. No hashing, no deliveries, no checkpoints, no platform processing.
@@ -25,15 +25,26 @@ internal static class RawRun
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
         if (args.Text("warm-segment") is not null)
         {
-            // Warmed like the engine: the code paths jitted and the connections open before the measured pass.
-            await PassAsync(platform, dataSource, http, sink, args.Number("warm-segment", 2));
+            // Warmed like the engine: passes until the code is at its final tier, the connections open.
+            var quiet = 0;
+            for (var pass = 0; pass < 24 && quiet < 2; pass++)
+            {
+                var before = System.Runtime.JitInfo.GetCompiledMethodCount();
+                await PassAsync(platform, dataSource, http, sink, args.Number("warm-segment", 2));
+                quiet = System.Runtime.JitInfo.GetCompiledMethodCount() - before < 60 ? quiet + 1 : 0;
+            }
+
+            await Task.Delay(500);
         }
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var jit = System.Runtime.JitInfo.GetCompilationTime();
+        var postgres = CpuTime.OfServer(args.Required("pg-data"));
         var watch = Stopwatch.StartNew();
         var (members, requests, bytes) = await PassAsync(platform, dataSource, http, sink, segmentId);
         var result = new RawResult(Math.Round(watch.Elapsed.TotalSeconds, 3), BenchHost.PeakRssMb(), members, requests, bytes,
-            Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, 2));
+            Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, 2), Math.Round((System.Runtime.JitInfo.GetCompilationTime() - jit).TotalSeconds, 2),
+            Math.Round(CpuTime.OfServer(args.Required("pg-data")) - postgres, 2));
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
     }
