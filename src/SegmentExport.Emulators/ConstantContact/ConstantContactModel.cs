@@ -28,7 +28,8 @@ internal sealed class CcContact(string id, string email, DateTimeOffset created)
     /// <summary>Custom field values by field name (the import column without its <c>cf:</c> prefix), created on first use.</summary>
     public Dictionary<string, string> CustomFields => _customFields ??= new(StringComparer.Ordinal);
 
-    public HashSet<string> ListIds { get; } = new(StringComparer.Ordinal);
+    /// <summary>The lists the contact is a member of (ids).</summary>
+    public SmallSet ListIds { get; } = new();
 
     public bool Deleted { get; set; }
 
