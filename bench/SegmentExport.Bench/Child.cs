@@ -12,6 +12,16 @@ internal static class Child
 
     private static string Self => typeof(Child).Assembly.Location;
 
+    /// <summary>Sets <c>VAR</c> in the child's environment for each <c>{prefix}VAR</c> in this process's.</summary>
+    public static void PassThrough(ProcessStartInfo info, string prefix)
+    {
+        foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            info.Environment[name[prefix.Length..]] = value;
+        }
+    }
+
     public static ProcessStartInfo StartInfo(string mode, IEnumerable<string> args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
@@ -33,11 +43,7 @@ internal static class Child
         {
             // BENCH_ENGINE_DOTNET_GCgen0size=... sets DOTNET_GCgen0size for the engine's process alone (runtime
             // experiments), not for the emulators or PostgreSQL beside it.
-            foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-                .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith(EnginePrefix, StringComparison.Ordinal)))
-            {
-                info.Environment[name[EnginePrefix.Length..]] = value;
-            }
+            PassThrough(info, EnginePrefix);
         }
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start the {mode} process.");
@@ -113,15 +119,12 @@ internal sealed class EmulatorProcess : IAsyncDisposable
         // A platform's store keeps every contact it was sent (a million long-lived objects and more); with the server
         // GC's defaults, collections were over half the emulators' CPU in a Constant Contact first run (perf, 2026-11-23):
         // a 256 MB young generation (fewer collections, each promoting what the store keeps anyway) and blocking full
-        // collections (no background marking beside the work) took them from 6.4 to 4.3 CPU-s for a million contacts.
+        // collections (no background marking beside the work): interleaved first runs of a million, Constant Contact's
+        // emulator 4.3-5.7 CPU-s against 5.7-6.1, Mailchimp's 4.6-4.7 against 4.8-5.2.
         info.Environment["DOTNET_GCgen0size"] = "0x10000000";
         info.Environment["DOTNET_gcConcurrent"] = "0";
-        // BENCH_EMULATOR_<VAR>=value sets <VAR> for the emulators' process alone (e.g. an EventPipe trace of it).
-        foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith(Child.EmulatorPrefix, StringComparison.Ordinal)))
-        {
-            info.Environment[name[Child.EmulatorPrefix.Length..]] = value;
-        }
+        // BENCH_EMULATOR_<VAR>=value sets <VAR> for the emulators' process alone (e.g. perf's map of jitted code).
+        Child.PassThrough(info, Child.EmulatorPrefix);
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the emulators.");
         var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
