@@ -171,9 +171,11 @@ internal static class EngineRun
     {
         const int MaxPasses = 24;
         const int SettledBelow = 60;
+        // BENCH_WARM_PASSES=n: exactly n passes instead (diagnosis: how much later passes still compile).
+        var exactly = int.TryParse(Environment.GetEnvironmentVariable("BENCH_WARM_PASSES"), System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
         var passes = 0;
         var quiet = 0;
-        while (passes < MaxPasses && quiet < 2)
+        while (exactly > 0 ? passes < exactly : passes < MaxPasses && quiet < 2)
         {
             var before = System.Runtime.JitInfo.GetCompiledMethodCount();
             await WarmPassAsync(engine, dataSource, target, warmExport, (WarmPass)(passes % 3));
