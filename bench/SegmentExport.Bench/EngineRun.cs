@@ -69,7 +69,8 @@ internal static class EngineRun
             }
             else
             {
-                await WarmUntilSettledAsync(engine, dataSource, target, warmExport);
+                // In turn every member new, nothing changed and a tenth changed, so each of a run's paths is warm.
+                await WarmUp.UntilSettledAsync("engine", pass => WarmPassAsync(engine, dataSource, target, warmExport, (WarmPass)(pass % 3)));
             }
 
             if (Environment.GetEnvironmentVariable("BENCH_WARM_FULL") == "1")
@@ -161,51 +162,6 @@ internal static class EngineRun
         SomeChanged,
     }
 
-    /// <summary>
-    /// Warms the engine the way a long-lived app is warm: passes of the warm-up export (every member new, then nothing
-    /// changed, then a tenth changed, and again) until a pass compiles few new methods, then until the runtime's
-    /// background tiering has finished. One pass left the per-request and per-checkpoint code (a Constant Contact pass
-    /// is one import) to be compiled at its final tier during the measured run: some 3,000 methods and 1-2 CPU-s.
-    /// </summary>
-    private static async Task WarmUntilSettledAsync(ExportEngine engine, NpgsqlDataSource dataSource, ExportTarget target, long warmExport)
-    {
-        const int MaxPasses = 24;
-        const int SettledBelow = 60;
-        // BENCH_WARM_PASSES=n: exactly n passes instead (diagnosis: how much later passes still compile).
-        var exactly = int.TryParse(Environment.GetEnvironmentVariable("BENCH_WARM_PASSES"), System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
-        var passes = 0;
-        var quiet = 0;
-        while (exactly > 0 ? passes < exactly : passes < MaxPasses && quiet < 2)
-        {
-            var before = System.Runtime.JitInfo.GetCompiledMethodCount();
-            await WarmPassAsync(engine, dataSource, target, warmExport, (WarmPass)(passes % 3));
-
-            passes++;
-            quiet = System.Runtime.JitInfo.GetCompiledMethodCount() - before < SettledBelow ? quiet + 1 : 0;
-            if (Environment.GetEnvironmentVariable("BENCH_JIT_TRACE") == "1")
-            {
-                await Console.Error.WriteLineAsync($"  warm pass {passes}: {System.Runtime.JitInfo.GetCompiledMethodCount() - before} methods");
-            }
-        }
-
-        // Methods queued for their final tier are compiled on a background thread: wait until it has gone quiet.
-        var waited = Stopwatch.StartNew();
-        var count = System.Runtime.JitInfo.GetCompiledMethodCount();
-        while (waited.Elapsed < TimeSpan.FromSeconds(5))
-        {
-            await Task.Delay(250);
-            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
-            if (now == count)
-            {
-                break;
-            }
-
-            count = now;
-        }
-
-        await Console.Error.WriteLineAsync($"  warm-up: {passes} passes, {System.Runtime.JitInfo.GetCompiledMethodCount():N0} methods compiled, {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:N1} s of JIT");
-    }
-
     /// <summary>One run of the warm-up export: its deliveries forgotten first (all new), kept (nothing changed), or a tenth of their hashes altered.</summary>
     private static async Task WarmPassAsync(ExportEngine engine, NpgsqlDataSource dataSource, ExportTarget target, long warmExport, WarmPass pass)
     {
@@ -236,34 +192,48 @@ internal static class EngineRun
     }
 }
 
-/// <summary>
-/// With <c>BENCH_GC_TRACE=2</c>: the runtime's allocation samples (one per 100 KB allocated) by type and heap, so what
-/// fills the large-object heap can be named.
-/// </summary>
-internal sealed class AllocationSampler : System.Diagnostics.Tracing.EventListener
+/// <summary>A listener to the runtime's own events of some keywords, each event's payload read by name.</summary>
+internal abstract class RuntimeEventSampler(long keywords, string eventPrefix) : System.Diagnostics.Tracing.EventListener
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _bytes = new();
-
     protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
     {
+        // Also called from the base constructor for sources that exist already; the captured parameter is set by then
+        // (captured primary-constructor parameters are assigned before the base constructor runs).
         if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
         {
-            EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+            EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)keywords);
         }
     }
 
     protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
     {
-        if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true || eventData.Payload is null)
+        if (eventData.EventName?.StartsWith(eventPrefix, StringComparison.Ordinal) != true || eventData.Payload is not { } payload)
         {
             return;
         }
 
         var names = eventData.PayloadNames!;
-        var kind = Convert.ToInt32(eventData.Payload[names.IndexOf("AllocationKind")], System.Globalization.CultureInfo.InvariantCulture);
-        var amount = Convert.ToInt64(eventData.Payload[names.IndexOf("AllocationAmount64")], System.Globalization.CultureInfo.InvariantCulture);
-        var type = eventData.Payload[names.IndexOf("TypeName")] as string ?? "?";
-        _bytes.AddOrUpdate((kind == 1 ? "LOH " : "SOH ") + type, amount, (_, total) => total + amount);
+        OnEvent(name => payload[names.IndexOf(name)]);
+    }
+
+    protected abstract void OnEvent(Func<string, object?> field);
+
+    protected static long Number(object? value) => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// With <c>BENCH_GC_TRACE=2</c>: the runtime's allocation samples (one per 100 KB allocated) by type and heap, so what
+/// fills the large-object heap can be named.
+/// </summary>
+internal sealed class AllocationSampler() : RuntimeEventSampler(0x1, "GCAllocationTick")
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _bytes = new();
+
+    protected override void OnEvent(Func<string, object?> field)
+    {
+        var amount = Number(field("AllocationAmount64"));
+        var type = field("TypeName") as string ?? "?";
+        _bytes.AddOrUpdate((Number(field("AllocationKind")) == 1 ? "LOH " : "SOH ") + type, amount, (_, total) => total + amount);
     }
 
     public string Report() => string.Join("\n", _bytes.OrderByDescending(p => p.Value).Take(25).Select(p => $"alloc {p.Value >> 20,6} MB {p.Key}"));
@@ -271,39 +241,21 @@ internal sealed class AllocationSampler : System.Diagnostics.Tracing.EventListen
 
 /// <summary>
 /// With <c>BENCH_JIT_TRACE=1</c>: the methods the JIT compiled during the measured run, by optimization tier and
-/// namespace, so what a warm engine still compiles can be named.
+/// namespace, so what a warm engine still compiles can be named (JIT keyword; MethodLoadVerbose names each one).
 /// </summary>
-internal sealed class JitSampler : System.Diagnostics.Tracing.EventListener
+internal sealed class JitSampler() : RuntimeEventSampler(0x10, "MethodLoadVerbose")
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _methods = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _tiers = new();
 
-    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+    protected override void OnEvent(Func<string, object?> field)
     {
-        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
-        {
-            // JIT (0x10) and loader-independent method events at verbose level: MethodLoadVerbose names each compiled method.
-            EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x10);
-        }
-    }
-
-    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
-    {
-        if (eventData.EventName?.StartsWith("MethodLoadVerbose", StringComparison.Ordinal) != true || eventData.Payload is null)
-        {
-            return;
-        }
-
-        var names = eventData.PayloadNames!;
-        var flags = Convert.ToInt64(eventData.Payload[names.IndexOf("MethodFlags")], System.Globalization.CultureInfo.InvariantCulture);
-        var tier = ((flags >> 7) & 0x7) switch
+        var tier = ((Number(field("MethodFlags")) >> 7) & 0x7) switch
         {
             1 => "minopt", 2 => "optimized", 3 => "quickjitted", 4 => "optimizedtier1", 5 => "tier1-osr", 6 => "instrumented", 7 => "tier1-instr", _ => "unknown",
         };
-        var space = eventData.Payload[names.IndexOf("MethodNamespace")] as string ?? "?";
-        var name = eventData.Payload[names.IndexOf("MethodName")] as string ?? "?";
         _tiers.AddOrUpdate(tier, 1, (_, n) => n + 1);
-        _methods.AddOrUpdate($"{tier} {space}::{name}", 1, (_, n) => n + 1);
+        _methods.AddOrUpdate($"{tier} {field("MethodNamespace") as string ?? "?"}::{field("MethodName") as string ?? "?"}", 1, (_, n) => n + 1);
     }
 
     public string Report() =>

@@ -26,15 +26,8 @@ internal static class RawRun
         if (args.Text("warm-segment") is not null)
         {
             // Warmed like the engine: passes until the code is at its final tier, the connections open.
-            var quiet = 0;
-            for (var pass = 0; pass < 24 && quiet < 2; pass++)
-            {
-                var before = System.Runtime.JitInfo.GetCompiledMethodCount();
-                await PassAsync(platform, dataSource, http, sink, args.Number("warm-segment", 2));
-                quiet = System.Runtime.JitInfo.GetCompiledMethodCount() - before < 60 ? quiet + 1 : 0;
-            }
-
-            await Task.Delay(500);
+            var warmSegment = args.Number("warm-segment", 2);
+            await WarmUp.UntilSettledAsync("raw", _ => PassAsync(platform, dataSource, http, sink, warmSegment));
         }
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
