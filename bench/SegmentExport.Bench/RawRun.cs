@@ -1,25 +1,38 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Npgsql;
+using SegmentExport.Emulators.ActiveCampaign;
+using SegmentExport.Emulators.CampaignMonitor;
+using SegmentExport.Emulators.Mailchimp;
 
 namespace SegmentExport.Bench;
 
-public sealed record RawResult(double Seconds, double PeakRssMb, long Members, long Requests, long Bytes, double CpuSeconds, double JitSeconds, double PostgresCpuSeconds);
+public sealed record RawResult(double Seconds, double PeakRssMb, long Members, long Requests, long Bytes, double CpuSeconds, double JitSeconds, double PostgresCpuSeconds,
+    double EmulatorCpuSeconds);
 
 /// <summary>
-/// <c>raw --db CS --platform P --root URL --segment ID --pg-data DIR [--warm-segment ID]</c>: the machine's limit for the same work. One query streams
-/// the same members (distinct normalized emails of the segment, keyset order) straight from PostgreSQL; they are
-/// written in the platform's wire shape and batch size and POSTed, as many at once as the engine sends, to an
-/// emulator endpoint that only reads the body. No hashing, no deliveries, no checkpoints, no platform processing.
+/// <c>raw --db CS --platform P --root URL --segment ID --pg-data DIR [--warm-segment ID] [--into platform --emulator-pid PID --cc-token T]</c>:
+/// the machine's limit for the same work. One query streams the same members (distinct normalized emails of the
+/// segment, keyset order) straight from PostgreSQL; they are written in the platform's wire shape and batch size and
+/// POSTed, as many at once as the engine sends, to an emulator endpoint that only reads the body. No hashing, no
+/// deliveries, no checkpoints, no platform processing.
+/// With <c>--into platform</c> the same bodies go to the platform's own import endpoint in the emulator instead, and
+/// the pass ends when the platform has processed them (asynchronous imports included): what the engine's work costs
+/// at the least when the platform's stand-in shares the machine, with nothing of the engine's own (no answers read,
+/// no deliveries, no checkpoints).
 /// </summary>
 internal static class RawRun
 {
     public static async Task<int> RunAsync(Arguments args)
     {
         var platform = BenchPlatform.Find(args.Required("platform"));
-        var sink = new Uri(new Uri(args.Required("root")), "_emulator/sink");
+        var root = new Uri(args.Required("root"));
+        var target = args.Text("into") == "platform" ? Target.Platform(platform, root, args.Required("cc-token")) : Target.Sink(root);
+        var emulatorPid = args.Text("emulator-pid") is null ? 0 : (int)args.Number("emulator-pid", 0);
         var segmentId = args.Number("segment", 1);
         await using var dataSource = NpgsqlDataSource.Create(args.Required("db"));
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
@@ -27,22 +40,50 @@ internal static class RawRun
         {
             // Warmed like the engine: passes until the code is at its final tier, the connections open.
             var warmSegment = args.Number("warm-segment", 2);
-            await WarmUp.UntilSettledAsync("raw", _ => PassAsync(platform, dataSource, http, sink, warmSegment));
+            await WarmUp.UntilSettledAsync("raw", _ => PassAsync(platform, dataSource, http, target, warmSegment));
         }
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var jit = System.Runtime.JitInfo.GetCompilationTime();
         var postgres = CpuTime.OfServer(args.Required("pg-data"));
+        var emulator = emulatorPid > 0 ? CpuTime.Of(emulatorPid) : 0;
         var watch = Stopwatch.StartNew();
-        var (members, requests, bytes) = await PassAsync(platform, dataSource, http, sink, segmentId);
+        var (members, requests, bytes) = await PassAsync(platform, dataSource, http, target, segmentId);
         var result = new RawResult(Math.Round(watch.Elapsed.TotalSeconds, 3), BenchHost.PeakRssMb(), members, requests, bytes,
             Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, 2), Math.Round((System.Runtime.JitInfo.GetCompilationTime() - jit).TotalSeconds, 2),
-            Math.Round(CpuTime.OfServer(args.Required("pg-data")) - postgres, 2));
+            Math.Round(CpuTime.OfServer(args.Required("pg-data")) - postgres, 2), emulatorPid > 0 ? Math.Round(CpuTime.Of(emulatorPid) - emulator, 2) : 0);
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
     }
 
-    private static async Task<(long Members, long Requests, long Bytes)> PassAsync(BenchPlatform platform, NpgsqlDataSource dataSource, HttpClient http, Uri sink, long segmentId)
+    /// <summary>Where the bodies go: the emulator's sink, or the platform's own import endpoint with its credentials.</summary>
+    /// <param name="Idle">Polled after the last answer until the platform has processed everything (asynchronous imports).</param>
+    private sealed record Target(Uri Uri, Action<HttpRequestHeaders> Authorize, Uri? Idle)
+    {
+        public static Target Sink(Uri root) => new(new Uri(root, "_emulator/sink"), _ => { }, null);
+
+        public static Target Platform(BenchPlatform platform, Uri root, string constantContactToken)
+        {
+            static Action<HttpRequestHeaders> Basic(string user, string password) => headers =>
+                headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+            var idle = new Uri(root, "_emulator/background");
+            return platform.Key switch
+            {
+                // Batch subscribe answered as the engine asks for it: only what the outcomes read.
+                "mailchimp" => new(new Uri(root, $"mailchimp/{MailchimpOptions.DefaultApiKey.Split('-')[^1]}/3.0/lists/{platform.ListId}?fields={SegmentExport.Destinations.Mailchimp.MailchimpDestination.BatchAnswerFields}"),
+                    Basic("bench", MailchimpOptions.DefaultApiKey), null),
+                "activecampaign" => new(new Uri(root, "activecampaign/sandbox/api/3/import/bulk_import"),
+                    headers => headers.Add("Api-Token", ActiveCampaignOptions.DefaultApiToken), idle),
+                "constantcontact" => new(new Uri(root, "constantcontact/v3/activities/contacts_json_import"),
+                    headers => headers.Authorization = new AuthenticationHeaderValue("Bearer", constantContactToken), idle),
+                _ => new(new Uri(root, $"campaignmonitor/api/v3.3/subscribers/{platform.ListId}/import.json"), Basic(CampaignMonitorOptions.DefaultApiKey, "x"), null),
+            };
+        }
+    }
+
+    private sealed record Background(int Running);
+
+    private static async Task<(long Members, long Requests, long Bytes)> PassAsync(BenchPlatform platform, NpgsqlDataSource dataSource, HttpClient http, Target target, long segmentId)
     {
         using var slots = new SemaphoreSlim(platform.InFlight);
         var inFlight = new List<Task>();
@@ -53,9 +94,10 @@ internal static class RawRun
         {
             try
             {
-                using var content = new ByteArrayContent(body, 0, length);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                using var response = await http.PostAsync(sink, content);
+                using var request = new HttpRequestMessage(HttpMethod.Post, target.Uri) { Content = new ByteArrayContent(body, 0, length) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                target.Authorize(request.Headers);
+                using var response = await http.SendAsync(request);
                 response.EnsureSuccessStatusCode();
                 await response.Content.ReadAsByteArrayAsync();
             }
@@ -107,6 +149,15 @@ internal static class RawRun
 
         await FlushAsync();
         await Task.WhenAll(inFlight);
+        if (target.Idle is { } idle)
+        {
+            // Asynchronous imports: done when the platform has processed the last of them.
+            while ((await http.GetFromJsonAsync<Background>(idle, JsonSerializerOptions.Web))!.Running > 0)
+            {
+                await Task.Delay(2);
+            }
+        }
+
         return (members, requests, bytes);
     }
 

@@ -6,9 +6,15 @@ namespace SegmentExport.Emulators.Common;
 /// </summary>
 public sealed class BackgroundWork(IHostApplicationLifetime lifetime, ILogger<BackgroundWork> logger)
 {
+    private int _running;
+
+    /// <summary>Jobs started and not yet ended (an import still being processed, say): 0 when the platforms are idle.</summary>
+    public int Running => Volatile.Read(ref _running);
+
     public void Run(Func<CancellationToken, Task> work)
     {
         var stopping = lifetime.ApplicationStopping;
+        Interlocked.Increment(ref _running);
         _ = Task.Run(
             async () =>
             {
@@ -25,6 +31,10 @@ public sealed class BackgroundWork(IHostApplicationLifetime lifetime, ILogger<Ba
 #pragma warning restore CA1031
                 {
                     logger.LogError(ex, "A sandbox background job failed");
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _running);
                 }
             },
             CancellationToken.None);
