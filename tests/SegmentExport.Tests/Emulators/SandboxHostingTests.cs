@@ -186,4 +186,29 @@ public sealed class SandboxHostingTests
         Assert.Equal(1, counts.GetProperty("requests").GetInt64());
         Assert.Equal(1, counts.GetProperty("throttled").GetInt64());
     }
+
+    [Fact]
+    public async Task The_background_count_shows_an_import_being_processed_and_falls_to_zero_when_it_is_done()
+    {
+        // The benchmark's raw pipeline into a platform waits on this count for asynchronous imports to be processed.
+        await using var sandbox = await StartAsync(o => o.Configure<ActiveCampaignOptions>(a =>
+        {
+            a.ImportStatusFalseFor = TimeSpan.Zero;
+            a.ImportWaiting = a.ImportClaimed = a.ImportActive = TimeSpan.FromMilliseconds(300);
+        }));
+        using var control = ClientFor(sandbox.BaseAddress);
+        using var api = ClientFor(sandbox.Describe("activecampaign").BaseUrls["api"]);
+        api.DefaultRequestHeaders.Add("Api-Token", ActiveCampaignOptions.DefaultApiToken);
+
+        var idle = await (await control.GetAsync("_emulator/background")).JsonAsync();
+        var queued = await (await api.PostJsonAsync("import/bulk_import", new { contacts = new[] { new { email = "bg@example.com", subscribe = new[] { new { listid = 1 } } } } })).JsonAsync();
+        var busy = await (await control.GetAsync("_emulator/background")).JsonAsync();
+        await Eventually(async () => await (await control.GetAsync("_emulator/background")).JsonAsync(), b => b.Int("running") == 0);
+        var status = await (await api.GetAsync($"import/info?batchId={queued.Str("batchId")}")).JsonAsync();
+
+        Assert.Equal(0, idle.Int("running"));
+        Assert.Equal(1, busy.Int("running"));
+        Assert.Equal("completed", status.Str("status"));
+        Assert.NotNull(sandbox.ActiveCampaign.InspectContact("1", "bg@example.com"));
+    }
 }
