@@ -2,7 +2,8 @@
 # The export benchmark (issue 8): one command, its own throwaway PostgreSQL and emulators.
 #   bench/run.sh [--profiles 1000000] [--platforms mailchimp,activecampaign,constantcontact,campaignmonitor]
 #                [--repeat 3] [--throttle-seconds 60] [--memory-profiles 100000] [--no-memory-check]
-#                [--no-throttled] [--only-throttled] [--requests-log file.json] [--no-data] [--out bench/results/latest.json]
+#                [--no-throttled] [--only-throttled] [--no-platform-floor] [--requests-log file.json] [--no-data]
+#                [--out bench/results/latest.json]
 # Prints one table and writes the same figures as JSON (default bench/results/latest.json). See README "Measured".
 set -euo pipefail
 cd "$(dirname "$0")/.."
