@@ -32,7 +32,7 @@ internal static class RawRun
         var platform = BenchPlatform.Find(args.Required("platform"));
         var root = new Uri(args.Required("root"));
         var target = args.Text("into") == "platform" ? Target.Platform(platform, root, args.Required("cc-token")) : Target.Sink(root);
-        var emulatorPid = args.Text("emulator-pid") is null ? 0 : (int)args.Number("emulator-pid", 0);
+        var emulatorPid = (int)args.Number("emulator-pid", 0);
         var segmentId = args.Number("segment", 1);
         await using var dataSource = NpgsqlDataSource.Create(args.Required("db"));
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });

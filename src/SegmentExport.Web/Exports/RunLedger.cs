@@ -212,18 +212,12 @@ public sealed class RunLedger(NpgsqlDataSource dataSource, long exportId, long r
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object?[] values)
     {
-        await using var command = Command(connection, sql, values);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] values)
-    {
-        var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand(sql, connection);
         foreach (var value in values)
         {
             command.Parameters.Add(Parameter(value));
         }
 
-        return command;
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
